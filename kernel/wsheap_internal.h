@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Declarations shared by the files of wsheap.ko and its KUnit suite.
+ */
+#ifndef _WSHEAP_INTERNAL_H
+#define _WSHEAP_INTERNAL_H
+
+#include <kunit/visibility.h>
+#include <linux/miscdevice.h>
+#include <linux/types.h>
+#include <uapi/linux/wsheap.h>
+
+/* Feature bits this build of the module reports in &wsheap_info.features. */
+#define WSHEAP_FEATURES		0ULL
+
+#if IS_ENABLED(CONFIG_KUNIT)
+extern struct miscdevice wsheap_misc;
+int wsheap_info_fill(struct wsheap_info *info);
+#endif
+
+#endif /* _WSHEAP_INTERNAL_H */
