@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit suite for wsheap.ko.  It is a module of its own because KUnit runs a
- * module's suites while that module is still loading; as a dependant of
+ * module's suites while that module is still loading; as a dependent of
  * wsheap.ko it starts only once wsheap.ko is fully initialised.
  *
  * Ioctls, mmap and everything else that needs a user address space are
@@ -77,6 +77,7 @@ static struct kunit_suite wsheap_test_suite = {
 	.name = "wsheap",
 	.test_cases = wsheap_test_cases,
 };
+
 kunit_test_suite(wsheap_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for wsheap");

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+#   make                  the module (against KDIR), the library, the tests
+#   make KDIR=/path       the module for another kernel tree
+#   make demo             the module at work in a guest kernel
+#   make check            every test, in guest kernels; ends "N passed, N failed"
+#   make clean            back to a clean tree
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: module lib selftests
+
+module:
+	@test -f $(KDIR)/Makefile || { \
+		echo "No kernel build tree at KDIR=$(KDIR)."; \
+		echo "Install the headers of the running kernel (linux-headers-\$$(uname -r))"; \
+		echo "or name a tree: make KDIR=/lib/modules/VERSION/build"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+lib:
+	$(MAKE) -C userlib
+
+selftests: lib
+	$(MAKE) -C tests/selftests
+
+demo: lib
+	$(MAKE) -C tests/demo
+	tests/vm/run -- tests/demo/run
+
+check:
+	tests/check
+
+# No kernel tree is needed to clean: the Kbuild products are removed by name.
+clean:
+	$(MAKE) -C userlib clean
+	$(MAKE) -C tests/selftests clean KSFT_DIR=none
+	$(MAKE) -C tests/demo clean
+	find kernel tests/harness \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
+		-o -name 'Module.symvers' \) -delete
+	rm -f Module.symvers modules.order .*.cmd
+	rm -rf .build
+
+.PHONY: all module lib selftests demo check clean
