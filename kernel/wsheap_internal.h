@@ -13,9 +13,18 @@
 /* Feature bits this build of the module reports in &wsheap_info.features. */
 #define WSHEAP_FEATURES		0ULL
 
+struct fault_attr;
+struct wsheap;
+
+/* Module-wide accounting, shown in debugfs wsheap/stats. */
+long wsheap_stat_heaps(void);
+long wsheap_stat_pages(void);
+struct fault_attr *wsheap_fail_alloc_attr(void);
+
 #if IS_ENABLED(CONFIG_KUNIT)
 extern struct miscdevice wsheap_misc;
 int wsheap_info_fill(struct wsheap_info *info);
+unsigned int wsheap_chunk_count(struct wsheap *heap);
 #endif
 
 #endif /* _WSHEAP_INTERNAL_H */

@@ -2,7 +2,10 @@
 /*
  * wsheap: arena heaps in the style of the WWSAPI WS_HEAP.
  *
- * This file registers /dev/wsheap and dispatches its ioctls.  Every command
+ * This file is the module's frame: debugfs (wsheap/stats, the module-wide
+ * count of heaps and pages, and wsheap/fail_alloc, fault injection for
+ * chunk allocation), and /dev/wsheap and its ioctls.  The heaps themselves
+ * are in wsheap_heap.c.  Every command
  * takes a size-prefixed struct (see uapi/linux/wsheap.h), copied in by
  * wsheap_copy_arg_from_user() so that all commands share one set of rules
  * for short, long and malformed arguments.
@@ -10,10 +13,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
 #include "wsheap_internal.h"
@@ -113,22 +119,51 @@ VISIBLE_IF_KUNIT struct miscdevice wsheap_misc = {
 };
 EXPORT_SYMBOL_IF_KUNIT(wsheap_misc);
 
+static struct dentry *wsheap_debugfs;
+
+static int wsheap_stats_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "heaps %ld\npages %ld\n", wsheap_stat_heaps(), wsheap_stat_pages());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wsheap_stats);
+
 static int __init wsheap_init(void)
 {
 	int ret;
 
+	/* debugfs is a debugging aid: its failures are not the module's. */
+	wsheap_debugfs = debugfs_create_dir("wsheap", NULL);
+	debugfs_create_file("stats", 0444, wsheap_debugfs, NULL, &wsheap_stats_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	fault_create_debugfs_attr("fail_alloc", wsheap_debugfs, wsheap_fail_alloc_attr());
+#endif
+
 	ret = misc_register(&wsheap_misc);
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", wsheap_misc.name, ret);
-		return ret;
+		goto err_remove_debugfs;
 	}
 	return 0;
+
+err_remove_debugfs:
+	debugfs_remove_recursive(wsheap_debugfs);
+	return ret;
 }
 module_init(wsheap_init);
 
 static void __exit wsheap_exit(void)
 {
 	misc_deregister(&wsheap_misc);
+	debugfs_remove_recursive(wsheap_debugfs);
+	/*
+	 * Heaps pin the module only through the symbols their creators use;
+	 * a creator that unloaded without destroying its heaps leaked them.
+	 * Their memory stays leaked: nothing says no one still points into it.
+	 */
+	if (wsheap_stat_heaps())
+		pr_err("%ld heaps holding %ld pages were never destroyed\n",
+		       wsheap_stat_heaps(), wsheap_stat_pages());
 }
 module_exit(wsheap_exit);
 
