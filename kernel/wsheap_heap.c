@@ -66,7 +66,7 @@ struct wsheap_chunk {
 };
 
 struct wsheap {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards the heap and its chunks */
 	size_t max_size;
 	size_t trim_size;
 	size_t requested;
@@ -81,7 +81,6 @@ struct wsheap {
 
 static atomic_long_t wsheap_live_heaps = ATOMIC_LONG_INIT(0);
 static atomic_long_t wsheap_live_pages = ATOMIC_LONG_INIT(0);
-
 
 long wsheap_stat_heaps(void)
 {

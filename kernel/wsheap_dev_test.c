@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite for wsheap.ko.  It is a module of its own because KUnit runs a
- * module's suites while that module is still loading; as a dependent of
- * wsheap.ko it starts only once wsheap.ko is fully initialised.
+ * KUnit suite "wsheap_dev": the device and the ioctl argument rules.
  *
- * Ioctls, mmap and everything else that needs a user address space are
- * tested from user space (tests/selftests/): KUnit cases run in a kthread.
+ * wsheap_test.ko holds every KUnit suite of wsheap.  It is a module of its
+ * own because KUnit runs a module's suites while that module is still
+ * loading; as a dependent of wsheap.ko it starts only once wsheap.ko is
+ * fully initialised.  Ioctls, mmap and everything else that needs a user
+ * address space are tested from user space (tests/selftests/): KUnit cases
+ * run in a kthread.
  */
 #include <kunit/test.h>
 #include <linux/device.h>
@@ -74,7 +76,7 @@ static struct kunit_case wsheap_test_cases[] = {
 };
 
 static struct kunit_suite wsheap_test_suite = {
-	.name = "wsheap",
+	.name = "wsheap_dev",
 	.test_cases = wsheap_test_cases,
 };
 
@@ -83,3 +85,4 @@ kunit_test_suite(wsheap_test_suite);
 MODULE_DESCRIPTION("KUnit tests for wsheap");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(WSHEAP);
