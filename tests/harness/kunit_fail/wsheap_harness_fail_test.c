@@ -27,6 +27,7 @@ static struct kunit_suite harness_suite = {
 	.name = "wsheap_harness_fail",
 	.test_cases = harness_cases,
 };
+
 kunit_test_suite(harness_suite);
 
 MODULE_DESCRIPTION("A failing KUnit suite for the wsheap harness's own tests");
