@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The module's debugfs files: wsheap/stats counts live heaps and their
+ * pages module-wide and must read zero when no heap exists, which is the
+ * case whenever this runs (after the KUnit suites, on the debug kernel:
+ * every heap they made is gone); wsheap/fail_alloc is there exactly when
+ * the kernel has fault injection in debugfs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define STATS "/sys/kernel/debug/wsheap/stats"
+
+TEST(stats_count_no_heap_when_none_exists)
+{
+	long heaps = -1, pages = -1;
+	FILE *f = fopen(STATS, "r");
+
+	ASSERT_NE(NULL, f) TH_LOG("%s: %s", STATS, strerror(errno));
+	ASSERT_EQ(2, fscanf(f, "heaps %ld\npages %ld\n", &heaps, &pages));
+	EXPECT_EQ(0, heaps);
+	EXPECT_EQ(0, pages);
+	EXPECT_EQ(EOF, fgetc(f));
+	fclose(f);
+}
+
+TEST(stats_are_read_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(STATS, &st));
+	EXPECT_EQ(0444, st.st_mode & 07777);
+}
+
+TEST(fail_alloc_follows_the_kernel_config)
+{
+	int kernel_has = access("/sys/kernel/debug/fail_page_alloc", F_OK) == 0;
+	int wsheap_has = access("/sys/kernel/debug/wsheap/fail_alloc/probability", F_OK) == 0;
+
+	EXPECT_EQ(kernel_has, wsheap_has);
+}
+
+TEST_HARNESS_MAIN
