@@ -9,6 +9,10 @@
 #include <linux/completion.h>
 #include <linux/fault-inject.h>
 #include <linux/kthread.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -662,6 +666,59 @@ static void concurrent_misuse_keeps_the_heap_consistent(struct kunit *test)
 			KUNIT_ASSERT_NULL(test, memchr_inv(m[k].ptrs[i], m[k].id, 40));
 }
 
+/* The memory cgroup of the task loading this module: see suite_init. */
+static struct mem_cgroup *loader_memcg;
+
+static struct mem_cgroup *memcg_of(const void *p)
+{
+	struct page *page = is_vmalloc_addr(p) ? vmalloc_to_page(p) : virt_to_page(p);
+	struct mem_cgroup *memcg;
+
+	rcu_read_lock();
+	memcg = folio_memcg(page_folio(page));
+	rcu_read_unlock();
+	return memcg;	/* compared, never dereferenced */
+}
+
+static void memory_is_charged_to_the_creator(struct kunit *test)
+{
+	struct mem_cgroup *mine = get_mem_cgroup_from_mm(NULL);
+	struct mem_cgroup *old;
+	struct wsheap *heap;
+	void *small, *large;
+
+	mem_cgroup_put(mine);
+	/* tests/vm/guest-init loads the KUnit modules from a child cgroup. */
+	KUNIT_ASSERT_PTR_NE_MSG(test, loader_memcg, mine, "loaded from the root memory cgroup");
+
+	/* Created on behalf of the loader; allocated from this kthread. */
+	old = set_active_memcg(loader_memcg);
+	heap = wsheap_create(SZ_8M, 0, GFP_KERNEL);
+	set_active_memcg(old);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+
+	small = must_alloc(test, heap, 100);
+	large = must_alloc(test, heap, SZ_2M);
+	KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(small));
+	KUNIT_EXPECT_TRUE(test, is_vmalloc_addr(large));
+	KUNIT_EXPECT_PTR_EQ(test, memcg_of(small), loader_memcg);
+	KUNIT_EXPECT_PTR_EQ(test, memcg_of(large), loader_memcg);
+	KUNIT_EXPECT_PTR_EQ(test, memcg_of(large + SZ_1M), loader_memcg);
+	wsheap_destroy(heap);
+}
+
+static int wsheap_heap_suite_init(struct kunit_suite *suite)
+{
+	/* Runs in insmod's context, unlike the cases, which run in kthreads. */
+	loader_memcg = get_mem_cgroup_from_mm(current->mm);
+	return 0;
+}
+
+static void wsheap_heap_suite_exit(struct kunit_suite *suite)
+{
+	mem_cgroup_put(loader_memcg);
+}
+
 static struct kunit_case wsheap_heap_test_cases[] = {
 	KUNIT_CASE_PARAM(fresh_heap_reports_its_sizes, fresh_gen_params),
 	KUNIT_CASE(create_refuses_foreign_gfp_bits),
@@ -692,11 +749,14 @@ static struct kunit_case wsheap_heap_test_cases[] = {
 	KUNIT_CASE(injected_failure_is_enomem_and_leaks_nothing),
 	KUNIT_CASE(nonblocking_heap_works_in_atomic_context),
 	KUNIT_CASE(concurrent_misuse_keeps_the_heap_consistent),
+	KUNIT_CASE(memory_is_charged_to_the_creator),
 	{}
 };
 
 static struct kunit_suite wsheap_heap_test_suite = {
 	.name = "wsheap_heap",
+	.suite_init = wsheap_heap_suite_init,
+	.suite_exit = wsheap_heap_suite_exit,
 	.test_cases = wsheap_heap_test_cases,
 };
 
