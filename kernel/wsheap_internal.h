@@ -11,7 +11,7 @@
 #include <uapi/linux/wsheap.h>
 
 /* Feature bits this build of the module reports in &wsheap_info.features. */
-#define WSHEAP_FEATURES		0ULL
+#define WSHEAP_FEATURES		WSHEAP_FEATURE_HEAPS
 
 struct fault_attr;
 struct wsheap;
@@ -20,6 +20,12 @@ struct wsheap;
 long wsheap_stat_heaps(void);
 long wsheap_stat_pages(void);
 struct fault_attr *wsheap_fail_alloc_attr(void);
+long wsheap_stat_user_heaps(void);
+long wsheap_stat_user_pages(void);
+
+/* /dev/wsheap, registered last at load and removed first at unload. */
+int wsheap_dev_init(void);
+void wsheap_dev_exit(void);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 extern struct miscdevice wsheap_misc;

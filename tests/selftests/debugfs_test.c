@@ -18,13 +18,16 @@
 
 TEST(stats_count_no_heap_when_none_exists)
 {
-	long heaps = -1, pages = -1;
+	long heaps = -1, pages = -1, user_heaps = -1, user_pages = -1;
 	FILE *f = fopen(STATS, "r");
 
 	ASSERT_NE(NULL, f) TH_LOG("%s: %s", STATS, strerror(errno));
-	ASSERT_EQ(2, fscanf(f, "heaps %ld\npages %ld\n", &heaps, &pages));
+	ASSERT_EQ(4, fscanf(f, "heaps %ld\npages %ld\nuser_heaps %ld\nuser_pages %ld\n",
+			    &heaps, &pages, &user_heaps, &user_pages));
 	EXPECT_EQ(0, heaps);
 	EXPECT_EQ(0, pages);
+	EXPECT_EQ(0, user_heaps);
+	EXPECT_EQ(0, user_pages);
 	EXPECT_EQ(EOF, fgetc(f));
 	fclose(f);
 }

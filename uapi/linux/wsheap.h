@@ -15,6 +15,7 @@
 #ifndef _UAPI_LINUX_WSHEAP_H
 #define _UAPI_LINUX_WSHEAP_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -52,10 +53,96 @@ struct wsheap_info {
 #define WSHEAP_INFO_SIZE_VER0	24
 
 /*
- * WSHEAP_FEATURE_*: capability bits reported in &wsheap_info.features.  No
- * capability beyond %WSHEAP_IOC_GET_INFO exists yet; bits are added here as
- * commands land.
+ * WSHEAP_FEATURE_*: capability bits reported in &wsheap_info.features.
+ *
+ * WSHEAP_FEATURE_HEAPS: user heaps, %WSHEAP_IOC_CREATE to
+ * %WSHEAP_IOC_RESET and mmap() of a heap's window.
  */
+#define WSHEAP_FEATURE_HEAPS	_BITULL(0)
+
+/**
+ * struct wsheap_create - Create a heap
+ * @size: in: sizeof(struct wsheap_create); out: bytes the kernel wrote.
+ * @flags: in: must be 0.
+ * @max_bytes: in: the most backing memory the heap may ever hold, in bytes,
+ *	rounded up to whole pages; at least 1.
+ * @trim_bytes: in: the backing %WSHEAP_IOC_RESET keeps, in bytes, rounded
+ *	up to whole pages; larger than @max_bytes means all of it.
+ * @heap_id: out: the heap's id, valid on this open file only.
+ * @__reserved: must be 0.
+ * @mmap_offset: out: the offset at which to mmap() the heap's window.
+ * @mmap_size: out: the window's length, @max_bytes rounded up to pages.
+ *
+ * Argument of %WSHEAP_IOC_CREATE.  The heap starts with no backing.
+ */
+struct wsheap_create {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 max_bytes;
+	__aligned_u64 trim_bytes;
+	__u32 heap_id;
+	__u32 __reserved;
+	__aligned_u64 mmap_offset;
+	__aligned_u64 mmap_size;
+};
+
+#define WSHEAP_CREATE_SIZE_VER0	48
+
+/**
+ * struct wsheap_heap_op - Grow, trim or destroy a heap
+ * @size: in: sizeof(struct wsheap_heap_op); out: bytes the kernel wrote.
+ * @heap_id: in: the heap, from &wsheap_create.heap_id.
+ * @flags: in: must be 0.
+ * @__reserved: must be 0.
+ * @bytes: in: %WSHEAP_IOC_GROW: the backing the heap must hold at least;
+ *	%WSHEAP_IOC_TRIM: the backing it may keep, the rest is given back;
+ *	%WSHEAP_IOC_RESET and %WSHEAP_IOC_DESTROY: must be 0.  Rounded up to
+ *	whole pages.
+ * @actual_bytes: out: the heap's backing after the call.
+ *
+ * Argument of %WSHEAP_IOC_GROW, %WSHEAP_IOC_TRIM, %WSHEAP_IOC_RESET and
+ * %WSHEAP_IOC_DESTROY.
+ */
+struct wsheap_heap_op {
+	__u32 size;
+	__u32 heap_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 bytes;
+	__aligned_u64 actual_bytes;
+};
+
+#define WSHEAP_HEAP_OP_SIZE_VER0	32
+
+/**
+ * struct wsheap_heap_info - A heap's kernel-side figures
+ * @size: in: sizeof(struct wsheap_heap_info); out: bytes the kernel wrote.
+ * @heap_id: in: the heap.
+ * @flags: in: must be 0.
+ * @__reserved: must be 0.
+ * @max_bytes: out: the cap on its backing, in bytes (whole pages).
+ * @trim_bytes: out: the backing a reset keeps, in bytes (whole pages).
+ * @actual_bytes: out: the backing it holds, in bytes (whole pages).
+ * @grow_calls: out: how many %WSHEAP_IOC_GROW calls added backing to it.
+ * @mmap_offset: out: as &wsheap_create.mmap_offset.
+ * @mmap_size: out: as &wsheap_create.mmap_size.
+ *
+ * Argument of %WSHEAP_IOC_HEAP_INFO.
+ */
+struct wsheap_heap_info {
+	__u32 size;
+	__u32 heap_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 max_bytes;
+	__aligned_u64 trim_bytes;
+	__aligned_u64 actual_bytes;
+	__aligned_u64 grow_calls;
+	__aligned_u64 mmap_offset;
+	__aligned_u64 mmap_size;
+};
+
+#define WSHEAP_HEAP_INFO_SIZE_VER0	64
 
 /*
  * Commands.  The argument is always a pointer to the struct named in the
@@ -63,5 +150,11 @@ struct wsheap_info {
  * the number stays the same when the struct grows.
  */
 #define WSHEAP_IOC_GET_INFO	_IO(WSHEAP_IOC_TYPE, 0x00)	/* struct wsheap_info */
+#define WSHEAP_IOC_CREATE	_IO(WSHEAP_IOC_TYPE, 0x01)	/* struct wsheap_create */
+#define WSHEAP_IOC_DESTROY	_IO(WSHEAP_IOC_TYPE, 0x02)	/* struct wsheap_heap_op */
+#define WSHEAP_IOC_GROW		_IO(WSHEAP_IOC_TYPE, 0x03)	/* struct wsheap_heap_op */
+#define WSHEAP_IOC_TRIM		_IO(WSHEAP_IOC_TYPE, 0x04)	/* struct wsheap_heap_op */
+#define WSHEAP_IOC_HEAP_INFO	_IO(WSHEAP_IOC_TYPE, 0x05)	/* struct wsheap_heap_info */
+#define WSHEAP_IOC_RESET	_IO(WSHEAP_IOC_TYPE, 0x06)	/* struct wsheap_heap_op */
 
 #endif /* _UAPI_LINUX_WSHEAP_H */
