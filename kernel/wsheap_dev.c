@@ -56,9 +56,10 @@ static unsigned long max_file_bytes = SZ_1G;
 module_param(max_file_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_file_bytes, "Backing all heaps of one open file may hold, in bytes (default 1 GiB)");
 
-static unsigned long max_total_bytes = 8UL * SZ_1G;
+static unsigned long max_total_bytes;
 module_param(max_total_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_total_bytes, "Backing all user heaps may hold, in bytes (default 8 GiB)");
+MODULE_PARM_DESC(max_total_bytes,
+		 "Backing all user heaps may hold, in bytes (default 0: half of RAM)");
 
 static unsigned int max_file_heaps = 1U << 20;
 module_param(max_file_heaps, uint, 0644);
@@ -108,6 +109,9 @@ static int wsheap_copy_arg_from_user(void *karg, size_t ksize, size_t ver0_size,
 		return -EFAULT;
 	if (*usize < ver0_size)
 		return -EINVAL;
+	/* Like openat2() and clone3(): no scanning of huge zero tails. */
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(karg, ksize, uarg, *usize);
 	if (ret)
 		return ret;
@@ -176,12 +180,19 @@ static long wsheap_bytes_to_pages_limit(unsigned long bytes)
 	return min_t(unsigned long, bytes >> PAGE_SHIFT, LONG_MAX);
 }
 
+/*
+ * The limits count backing, pages the heaps hold.  A page someone pinned
+ * (O_DIRECT, vmsplice) outlives its trim by the pin's life, uncounted
+ * here but still charged to the memcg.
+ */
 static int wsheap_charge(struct wsheap_file *wf, unsigned long n)
 {
+	unsigned long total = READ_ONCE(max_total_bytes);
+	long total_pages = total ? wsheap_bytes_to_pages_limit(total) : totalram_pages() / 2;
+
 	if (!wsheap_add_within(&wf->pages, n, wsheap_bytes_to_pages_limit(max_file_bytes)))
 		return -ENOSPC;
-	if (!wsheap_add_within(&wsheap_user_pages, n,
-			       wsheap_bytes_to_pages_limit(max_total_bytes))) {
+	if (!wsheap_add_within(&wsheap_user_pages, n, total_pages)) {
 		atomic_long_sub(n, &wf->pages);
 		return -ENOSPC;
 	}
@@ -335,6 +346,7 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	struct wsheap_create args;
 	struct wsheap_uheap *heap;
 	unsigned long pages, end;
+	bool unlinked;
 	u32 usize, id;
 	int ret;
 
@@ -378,19 +390,29 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	if (ret)
 		goto err_erase_id;
 	wf->next_pgoff = end;
-	mutex_unlock(&wf->lock);
-	atomic_long_inc(&wsheap_user_heaps);
-
 	args.heap_id = id;
 	args.mmap_offset = (u64)heap->start_pgoff << PAGE_SHIFT;
 	args.mmap_size = (u64)pages << PAGE_SHIFT;
+	/* Published: another thread may destroy it from here on. */
+	kref_get(&heap->ref);
+	atomic_long_inc(&wsheap_user_heaps);
+	mutex_unlock(&wf->lock);
+
 	ret = wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
 	if (ret) {
-		/* The caller cannot learn the id: the heap must not outlive the call. */
-		heap = wsheap_uheap_unlink(wf, id);
-		if (heap)
+		/*
+		 * The caller cannot learn the id: the heap must not outlive the
+		 * call, unless someone destroyed it (and maybe reused its id).
+		 */
+		mutex_lock(&wf->lock);
+		unlinked = xa_cmpxchg(&wf->heaps, id, heap, NULL, 0) == heap;
+		if (unlinked)
+			mtree_erase(&wf->by_pgoff, heap->start_pgoff);
+		mutex_unlock(&wf->lock);
+		if (unlinked)
 			wsheap_uheap_kill(heap);
 	}
+	wsheap_uheap_put(heap);
 	return ret;
 
 err_erase_id:
@@ -436,7 +458,11 @@ static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum 
 	pages = args.bytes > (u64)ULONG_MAX - PAGE_SIZE ? ULONG_MAX :
 		DIV_ROUND_UP_ULL(args.bytes, PAGE_SIZE);
 
-	mutex_lock(&heap->lock);
+	/* A grow may hold the lock a while: let a killed caller go. */
+	if (mutex_lock_killable(&heap->lock)) {
+		wsheap_uheap_put(heap);
+		return -EINTR;
+	}
 	if (heap->dead)
 		ret = -ENOENT;
 	else if (op == WSHEAP_OP_GROW)
@@ -527,8 +553,11 @@ static int wsheap_mmap(struct file *file, struct vm_area_struct *vma)
 	struct wsheap_uheap *heap;
 	unsigned long last;
 
-	/* Shared only: a private copy would be memory the heap cannot revoke. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * Shared only: a private copy would be memory the heap cannot revoke.
+	 * (VM_MAYSHARE: a read-only file's shared mappings lack VM_SHARED.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;

@@ -52,10 +52,18 @@
 /* Chunks up to this order come straight from the page allocator. */
 #define WSHEAP_CONTIG_ORDER	PAGE_ALLOC_COSTLY_ORDER
 
-/* The gfp bits a heap accepts: how hard to try, and whether it may sleep. */
+/*
+ * The gfp bits a heap accepts: how hard to try, and whether it may sleep.
+ * Kernels before 6.4 have __GFP_ATOMIC in GFP_ATOMIC.
+ */
+#ifdef __GFP_ATOMIC
+#define WSHEAP_GFP_OLD_ATOMIC	__GFP_ATOMIC
+#else
+#define WSHEAP_GFP_OLD_ATOMIC	0
+#endif
 #define WSHEAP_GFP_ALLOWED	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH | \
 				 __GFP_NORETRY | __GFP_RETRY_MAYFAIL | \
-				 __GFP_ACCOUNT | __GFP_NOWARN)
+				 __GFP_ACCOUNT | __GFP_NOWARN | WSHEAP_GFP_OLD_ATOMIC)
 
 struct wsheap_chunk {
 	struct list_head node;
@@ -72,6 +80,7 @@ struct wsheap {
 	size_t requested;
 	size_t actual;
 	size_t next_chunk;
+	size_t chunk_max;		/* where growth stops doubling */
 	struct wsheap_chunk *cur;
 	struct list_head full;		/* chunks no longer bumped through */
 	struct list_head spare;		/* empty chunks kept by the last reset */
@@ -205,7 +214,8 @@ static void wsheap_chunk_free_list(struct list_head *list)
  * @gfp: how the heap's memory is allocated: GFP_KERNEL for a heap used
  *	where sleeping is allowed, GFP_NOWAIT or GFP_ATOMIC for one used where
  *	it is not; __GFP_NORETRY and __GFP_RETRY_MAYFAIL may be added.  The
- *	memory is always charged to the memory cgroup of the caller.
+ *	memory is always charged to the memory cgroup of the caller (when
+ *	called from an interrupt, to that of whoever allocates).
  *
  * Nothing is allocated but the heap itself: backing comes with the first
  * allocation.
@@ -230,10 +240,17 @@ struct wsheap *wsheap_create(size_t max_size, size_t trim_size, gfp_t gfp)
 	heap->max_size = max_size;
 	heap->trim_size = trim_size;
 	heap->next_chunk = PAGE_SIZE;
+	/* A heap that cannot sleep grows by chunks the page allocator gives easily. */
+	heap->chunk_max = gfpflags_allow_blocking(gfp) ? WSHEAP_CHUNK_MAX :
+			  PAGE_SIZE << WSHEAP_CONTIG_ORDER;
 	INIT_LIST_HEAD(&heap->full);
 	INIT_LIST_HEAD(&heap->spare);
 	heap->gfp = gfp;
-	heap->memcg = get_mem_cgroup_from_mm(current->mm);
+	/*
+	 * In an interrupt, current is whoever was interrupted: charge no one
+	 * in particular (NULL: each allocation charges its own context).
+	 */
+	heap->memcg = in_task() ? get_mem_cgroup_from_mm(current->mm) : NULL;
 	atomic_long_inc(&wsheap_live_heaps);
 	return heap;
 }
@@ -309,7 +326,7 @@ static void wsheap_install_locked(struct wsheap *heap, struct wsheap_chunk *chun
 		if (heap->cur)
 			list_add(&heap->cur->node, &heap->full);
 		heap->cur = chunk;
-		heap->next_chunk = min_t(size_t, heap->next_chunk * 2, WSHEAP_CHUNK_MAX);
+		heap->next_chunk = min_t(size_t, heap->next_chunk * 2, heap->chunk_max);
 	}
 	*ptr = chunk->base;
 	chunk->used = need;

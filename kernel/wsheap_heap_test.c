@@ -608,6 +608,18 @@ static void nonblocking_heap_works_in_atomic_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizes_of(heap).requested_size, (size_t)300);
 }
 
+static void nonblocking_heap_grows_by_small_chunks(struct kunit *test)
+{
+	struct wsheap *heap = test_heap_gfp(test, SZ_4M, 0, GFP_NOWAIT);
+	size_t total;
+
+	for (total = 0; total < SZ_1M; total += 1000)
+		must_alloc(test, heap, 1000);
+	/* Never more than 8 contiguous pages at a time: 32 KiB chunks at most. */
+	KUNIT_EXPECT_GE(test, wsheap_chunk_count(heap), (unsigned int)(SZ_1M / SZ_32K));
+	KUNIT_EXPECT_LE(test, sizes_of(heap).actual_size, (size_t)SZ_1M + SZ_64K);
+}
+
 struct misuse {
 	struct wsheap *heap;
 	struct completion done;
@@ -748,6 +760,7 @@ static struct kunit_case wsheap_heap_test_cases[] = {
 	KUNIT_CASE(pages_return_after_destroy),
 	KUNIT_CASE(injected_failure_is_enomem_and_leaks_nothing),
 	KUNIT_CASE(nonblocking_heap_works_in_atomic_context),
+	KUNIT_CASE(nonblocking_heap_grows_by_small_chunks),
 	KUNIT_CASE(concurrent_misuse_keeps_the_heap_consistent),
 	KUNIT_CASE(memory_is_charged_to_the_creator),
 	{}

@@ -506,6 +506,26 @@ TEST_F(heap, mmap_rules)
 	munmap(p, page_size);
 }
 
+TEST_F(heap, read_only_file_maps_read_only)
+{
+	int ro = open("/dev/wsheap", O_RDONLY | O_CLOEXEC);
+	struct wsheap_create c;
+	char *p;
+
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, create_heap(ro, 4 * page_size, &c));
+	ASSERT_EQ(0, heap_op(ro, WSHEAP_IOC_GROW, c.heap_id, page_size, NULL));
+	p = mmap(NULL, c.mmap_size, PROT_READ, MAP_SHARED, ro, (off_t)c.mmap_offset);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, p[0]);
+	/* No writable shared mapping of a read-only file, as for any file. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, c.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, ro,
+				   (off_t)c.mmap_offset));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, c.mmap_size);
+	close(ro);
+}
+
 TEST_F(heap, never_executable_never_grown)
 {
 	EXPECT_EQ(-1, mprotect(self->map, page_size, PROT_READ | PROT_EXEC));

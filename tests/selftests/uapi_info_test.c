@@ -152,6 +152,20 @@ TEST_F(dev, longer_struct_with_nonzero_tail_is_e2big)
 	}
 }
 
+TEST_F(dev, struct_larger_than_a_page_is_e2big)
+{
+	static struct {
+		struct wsheap_info info;
+		uint8_t tail[8192];
+	} huge;
+
+	memset(&huge, 0, sizeof(huge));
+	huge.info.size = sizeof(huge);
+	huge.info.abi_version = 0xdeadbeef;
+	EXPECT_EQ(-E2BIG, get_info(self->fd, &huge));
+	EXPECT_EQ(0xdeadbeef, huge.info.abi_version);
+}
+
 TEST_F(dev, any_flag_is_einval)
 {
 	struct wsheap_info info;
