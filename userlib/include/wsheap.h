@@ -9,11 +9,149 @@
 #ifndef WSHEAP_H
 #define WSHEAP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <linux/wsheap.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * Windows base types, with Windows' widths (LLP64): ULONG is 32 bits and
+ * WCHAR a UTF-16 code unit, whatever long and wchar_t are on Linux.
+ */
+typedef int32_t HRESULT;
+typedef uint32_t ULONG;
+typedef size_t SIZE_T;
+typedef uint16_t WCHAR;
+typedef uint16_t LANGID;
+typedef int BOOL;
+
+#define SUCCEEDED(hr)	(((HRESULT)(hr)) >= 0)
+#define FAILED(hr)	(((HRESULT)(hr)) < 0)
+
+/* HRESULT values, as in the Windows SDK's winerror.h. */
+#define S_OK				((HRESULT)0x00000000)
+#define NO_ERROR			0
+#define S_FALSE				((HRESULT)0x00000001)
+#define E_NOTIMPL			((HRESULT)0x80004001)
+#define E_OUTOFMEMORY			((HRESULT)0x8007000E)
+#define E_INVALIDARG			((HRESULT)0x80070057)
+#define WS_S_ASYNC			((HRESULT)0x003D0000)
+#define WS_S_END			((HRESULT)0x003D0001)
+#define WS_E_INVALID_FORMAT		((HRESULT)0x803D0000)
+#define WS_E_OBJECT_FAULTED		((HRESULT)0x803D0001)
+#define WS_E_NUMERIC_OVERFLOW		((HRESULT)0x803D0002)
+#define WS_E_INVALID_OPERATION		((HRESULT)0x803D0003)
+#define WS_E_OPERATION_ABORTED		((HRESULT)0x803D0004)
+#define WS_E_ENDPOINT_ACCESS_DENIED	((HRESULT)0x803D0005)
+#define WS_E_OPERATION_TIMED_OUT	((HRESULT)0x803D0006)
+#define WS_E_OPERATION_ABANDONED	((HRESULT)0x803D0007)
+#define WS_E_QUOTA_EXCEEDED		((HRESULT)0x803D0008)
+#define WS_E_NO_TRANSLATION_AVAILABLE	((HRESULT)0x803D0009)
+#define WS_E_SECURITY_VERIFICATION_FAILURE ((HRESULT)0x803D000A)
+#define WS_E_ADDRESS_IN_USE		((HRESULT)0x803D000B)
+#define WS_E_ADDRESS_NOT_AVAILABLE	((HRESULT)0x803D000C)
+#define WS_E_ENDPOINT_NOT_FOUND		((HRESULT)0x803D000D)
+#define WS_E_ENDPOINT_NOT_AVAILABLE	((HRESULT)0x803D000E)
+#define WS_E_ENDPOINT_FAILURE		((HRESULT)0x803D000F)
+#define WS_E_ENDPOINT_UNREACHABLE	((HRESULT)0x803D0010)
+#define WS_E_ENDPOINT_ACTION_NOT_SUPPORTED ((HRESULT)0x803D0011)
+#define WS_E_ENDPOINT_TOO_BUSY		((HRESULT)0x803D0012)
+#define WS_E_ENDPOINT_FAULT_RECEIVED	((HRESULT)0x803D0013)
+#define WS_E_ENDPOINT_DISCONNECTED	((HRESULT)0x803D0014)
+#define WS_E_PROXY_FAILURE		((HRESULT)0x803D0015)
+#define WS_E_PROXY_ACCESS_DENIED	((HRESULT)0x803D0016)
+#define WS_E_NOT_SUPPORTED		((HRESULT)0x803D0017)
+#define WS_E_PROXY_REQUIRES_BASIC_AUTH	((HRESULT)0x803D0018)
+#define WS_E_PROXY_REQUIRES_DIGEST_AUTH	((HRESULT)0x803D0019)
+#define WS_E_PROXY_REQUIRES_NTLM_AUTH	((HRESULT)0x803D001A)
+#define WS_E_PROXY_REQUIRES_NEGOTIATE_AUTH ((HRESULT)0x803D001B)
+#define WS_E_SERVER_REQUIRES_BASIC_AUTH	((HRESULT)0x803D001C)
+#define WS_E_SERVER_REQUIRES_DIGEST_AUTH ((HRESULT)0x803D001D)
+#define WS_E_SERVER_REQUIRES_NTLM_AUTH	((HRESULT)0x803D001E)
+#define WS_E_SERVER_REQUIRES_NEGOTIATE_AUTH ((HRESULT)0x803D001F)
+#define WS_E_INVALID_ENDPOINT_URL	((HRESULT)0x803D0020)
+#define WS_E_OTHER			((HRESULT)0x803D0021)
+#define WS_E_SECURITY_TOKEN_EXPIRED	((HRESULT)0x803D0022)
+#define WS_E_SECURITY_SYSTEM_FAILURE	((HRESULT)0x803D0023)
+
+/* A counted UTF-16 string, not NUL-terminated; length counts WCHARs. */
+typedef struct _WS_STRING {
+	ULONG length;
+	WCHAR *chars;
+} WS_STRING;
+
+/* ------------------------------------------------------------ errors */
+
+/*
+ * An error object: strings that say what went wrong, newest first, and
+ * properties.  Single-threaded: one call at a time on one object.
+ */
+typedef struct _WS_ERROR WS_ERROR;
+
+typedef enum {
+	WS_ERROR_PROPERTY_STRING_COUNT = 0,		/* ULONG, read-only */
+	WS_ERROR_PROPERTY_ORIGINAL_ERROR_CODE = 1,	/* ULONG, default 0 */
+	WS_ERROR_PROPERTY_LANGID = 2,			/* LANGID, set at creation */
+} WS_ERROR_PROPERTY_ID;
+
+typedef struct _WS_ERROR_PROPERTY {
+	WS_ERROR_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_ERROR_PROPERTY;
+
+/*
+ * WsCreateError() - Create an error object.  Only LANGID may be given as a
+ * property (a non-zero LANGID, sizeof(LANGID) bytes); the default is
+ * en-US, 0x0409.  E_INVALIDARG for a NULL @error, a property that is not
+ * LANGID or has the wrong size; E_OUTOFMEMORY.
+ */
+HRESULT WsCreateError(const WS_ERROR_PROPERTY *properties, ULONG propertyCount,
+		      WS_ERROR **error);
+
+/* WsFreeError() - Free an error object and its strings; NULL does nothing. */
+void WsFreeError(WS_ERROR *error);
+
+/*
+ * WsResetError() - Forget the strings and the original error code, as just
+ * created (the LANGID stays).  E_INVALIDARG for NULL.
+ */
+HRESULT WsResetError(WS_ERROR *error);
+
+/*
+ * WsGetErrorProperty() - Read a property into @buffer, which must be
+ * exactly its size (sizeof(ULONG), or sizeof(LANGID) for LANGID).
+ * E_INVALIDARG for a NULL argument, an unknown id or a wrong size, and
+ * @buffer is left alone.
+ */
+HRESULT WsGetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id, void *buffer,
+			   ULONG bufferSize);
+
+/*
+ * WsSetErrorProperty() - Set ORIGINAL_ERROR_CODE (a ULONG).  The LANGID can
+ * only be set at creation: WS_E_INVALID_OPERATION.  STRING_COUNT, unknown
+ * ids, NULL arguments and wrong sizes: E_INVALIDARG.
+ */
+HRESULT WsSetErrorProperty(WS_ERROR *error, WS_ERROR_PROPERTY_ID id, const void *value,
+			   ULONG valueSize);
+
+/*
+ * WsGetErrorString() - The string at @index, 0 being the newest.  When an
+ * original error code is set, the last index holds a string naming it, and
+ * STRING_COUNT counts it.  The characters stay valid until WsResetError()
+ * or WsFreeError().  E_INVALIDARG for NULL arguments or @index >= count.
+ */
+HRESULT WsGetErrorString(WS_ERROR *error, ULONG index, WS_STRING *string);
+
+/*
+ * WsAddErrorString() - Add a copy of @string as the newest string.
+ * E_INVALIDARG for NULL arguments or characters missing; E_OUTOFMEMORY.
+ */
+HRESULT WsAddErrorString(WS_ERROR *error, const WS_STRING *string);
 
 /* The character device the kernel module registers. */
 #define WSHEAP_DEVICE_PATH "/dev/wsheap"

@@ -12,4 +12,8 @@
 
 int wsheap_ioctl(int fd, unsigned long cmd, void *arg);
 
+/* Add a string, formatted printf-style in ASCII, to @error if not NULL. */
+void wsheap_error_addf(WS_ERROR *error, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif /* WSHEAP_INTERNAL_H */
