@@ -84,6 +84,9 @@ typedef struct _WS_STRING {
 	WCHAR *chars;
 } WS_STRING;
 
+/* Not a WS_E_* value: returned by WsCreateHeap when /dev/wsheap is missing. */
+#define WSHEAP_E_NO_DEVICE		((HRESULT)0x80070002) /* HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) */
+
 /* ------------------------------------------------------------ errors */
 
 /*
@@ -152,6 +155,73 @@ HRESULT WsGetErrorString(WS_ERROR *error, ULONG index, WS_STRING *string);
  * E_INVALIDARG for NULL arguments or characters missing; E_OUTOFMEMORY.
  */
 HRESULT WsAddErrorString(WS_ERROR *error, const WS_STRING *string);
+
+/* -------------------------------------------------------------- heaps */
+
+/*
+ * A heap: allocations freed as a unit by WsResetHeap() or WsFreeHeap().
+ * Single-threaded: one call at a time on one heap.
+ */
+typedef struct _WS_HEAP WS_HEAP;
+
+typedef enum {
+	WS_HEAP_PROPERTY_MAX_SIZE = 0,		/* SIZE_T */
+	WS_HEAP_PROPERTY_TRIM_SIZE = 1,		/* SIZE_T */
+	WS_HEAP_PROPERTY_REQUESTED_SIZE = 2,	/* SIZE_T, read-only */
+	WS_HEAP_PROPERTY_ACTUAL_SIZE = 3,	/* SIZE_T, read-only */
+} WS_HEAP_PROPERTY_ID;
+
+typedef struct _WS_HEAP_PROPERTY {
+	WS_HEAP_PROPERTY_ID id;
+	void *value;
+	ULONG valueSize;
+} WS_HEAP_PROPERTY;
+
+typedef struct _WS_HEAP_PROPERTIES {
+	WS_HEAP_PROPERTY *properties;
+	ULONG propertyCount;
+} WS_HEAP_PROPERTIES;
+
+/*
+ * WsCreateHeap() - Create a heap.  @maxSize caps the sum of the sizes
+ * passed to WsAlloc() between resets (0 is valid); @trimSize is about how
+ * much memory WsResetHeap() keeps (more than @maxSize: all of it).
+ * Properties are reserved: @propertyCount must be 0.  Nothing is taken
+ * from the system until the first allocation.  E_INVALIDARG,
+ * E_OUTOFMEMORY, WSHEAP_E_NO_DEVICE (see wsheap(7) for WSHEAP_BACKEND).
+ */
+HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize, const WS_HEAP_PROPERTY *properties,
+		     ULONG propertyCount, WS_HEAP **heap, WS_ERROR *error);
+
+/*
+ * WsAlloc() - @size bytes, 8-byte aligned, not zeroed, valid until the next
+ * reset; 0 bytes gives a distinct non-NULL pointer.  WS_E_QUOTA_EXCEEDED if
+ * the sizes asked for since the last reset would pass the max size (a
+ * refused request is not counted); E_OUTOFMEMORY if memory could not be
+ * had; E_INVALIDARG.  *@ptr is untouched on failure.
+ */
+HRESULT WsAlloc(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *error);
+
+/* WsResetHeap() - Free every allocation; keep about the trim size of memory. */
+HRESULT WsResetHeap(WS_HEAP *heap, WS_ERROR *error);
+
+/* WsFreeHeap() - Free the heap and every allocation; NULL does nothing. */
+void WsFreeHeap(WS_HEAP *heap);
+
+/*
+ * WsGetHeapProperty() - Read a property (all are SIZE_T): @valueSize must be
+ * sizeof(SIZE_T).  E_INVALIDARG otherwise, for an unknown id or a NULL
+ * argument, leaving @value untouched.
+ */
+HRESULT WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id, void *value,
+			  ULONG valueSize, WS_ERROR *error);
+
+/*
+ * wsheap_kernel_entries() - How many times the library entered the kernel
+ * for @heap since it was created: what shows that allocation and resets
+ * within the trim size cost no system call.
+ */
+uint64_t wsheap_kernel_entries(const WS_HEAP *heap);
 
 /* The character device the kernel module registers. */
 #define WSHEAP_DEVICE_PATH "/dev/wsheap"

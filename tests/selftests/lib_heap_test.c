@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libwsheap's WS_HEAP functions against the WWSAPI reference, with each
+ * backend: the module's /dev/wsheap (device) and the process's own memory
+ * (process, WSHEAP_BACKEND=process).  The Windows-verified cases of Wine's
+ * test_WsCreateHeap and test_WsAlloc come first.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <wsheap.h>
+
+#include "kselftest_harness.h"
+
+#define UNTOUCHED ((void *)0xdeadbeef)
+
+FIXTURE(lib) {
+	WS_HEAP *heap;
+	WS_ERROR *error;
+};
+
+FIXTURE_VARIANT(lib) {
+	const char *backend;
+};
+
+FIXTURE_VARIANT_ADD(lib, device) {
+	.backend = "device",
+};
+
+FIXTURE_VARIANT_ADD(lib, process) {
+	.backend = "process",
+};
+
+FIXTURE_SETUP(lib)
+{
+	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", variant->backend, 1));
+	ASSERT_EQ(S_OK, WsCreateError(NULL, 0, &self->error));
+	self->heap = NULL;
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	WsFreeHeap(self->heap);
+	WsFreeError(self->error);
+}
+
+static SIZE_T prop(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id)
+{
+	SIZE_T v = (SIZE_T)-1;
+
+	if (WsGetHeapProperty(heap, id, &v, sizeof(v), NULL) != S_OK)
+		return (SIZE_T)-2;
+	return v;
+}
+
+/* The newest error string, in ASCII, or "" if there is none. */
+static const char *last_error(WS_ERROR *error)
+{
+	static char text[600];
+	WS_STRING s;
+	ULONG i;
+
+	text[0] = 0;
+	if (WsGetErrorString(error, 0, &s) != S_OK)
+		return text;
+	for (i = 0; i < s.length && i < sizeof(text) - 1; i++)
+		text[i] = (char)s.chars[i];
+	text[i] = 0;
+	return text;
+}
+
+static sigjmp_buf touch_jmp;
+
+static void touch_handler(int sig)
+{
+	siglongjmp(touch_jmp, sig);
+}
+
+/* 0 if writing @addr works, else the signal it raised. */
+static int touch(volatile char *addr)
+{
+	struct sigaction sa = { .sa_handler = touch_handler }, old_bus, old_segv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(touch_jmp, 1);
+	if (!sig)
+		*addr = 1;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
+}
+
+/* test_WsCreateHeap. */
+TEST_F(lib, create_as_windows)
+{
+	SIZE_T max = 65536, v = 0xdeadbeef;
+	WS_HEAP_PROPERTY p = { WS_HEAP_PROPERTY_MAX_SIZE, &max, sizeof(max) };
+	WS_HEAP *heap = UNTOUCHED;
+
+	EXPECT_EQ(E_INVALIDARG, WsCreateHeap(0, 0, NULL, 0, NULL, NULL));
+	ASSERT_EQ(S_OK, WsCreateHeap(0, 0, NULL, 0, &heap, NULL));
+	ASSERT_NE(NULL, heap);
+	WsFreeHeap(heap);
+	EXPECT_EQ(E_INVALIDARG, WsCreateHeap(65536, 64, NULL, 0, NULL, NULL));
+	ASSERT_EQ(S_OK, WsCreateHeap(65536, 0, NULL, 0, &heap, NULL));
+	WsFreeHeap(heap);
+
+	ASSERT_EQ(S_OK, WsCreateHeap(65536, 64, NULL, 0, &self->heap, NULL));
+	EXPECT_EQ(65536, prop(self->heap, WS_HEAP_PROPERTY_MAX_SIZE));
+	EXPECT_EQ(64, prop(self->heap, WS_HEAP_PROPERTY_TRIM_SIZE));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+	EXPECT_EQ(E_INVALIDARG, WsGetHeapProperty(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE + 1,
+						  &v, sizeof(v), NULL));
+	EXPECT_EQ(0xdeadbeef, v);
+
+	heap = UNTOUCHED;
+	EXPECT_EQ(E_INVALIDARG, WsCreateHeap(65536, 64, &p, 1, &heap, NULL));
+	EXPECT_EQ(E_INVALIDARG, WsCreateHeap(65536, 64, NULL, 1, &heap, NULL));
+	EXPECT_EQ(UNTOUCHED, heap);
+}
+
+/* test_WsAlloc. */
+TEST_F(lib, alloc_as_windows)
+{
+	void *ptr = UNTOUCHED;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(256, 0, NULL, 0, &self->heap, NULL));
+	EXPECT_EQ(E_INVALIDARG, WsAlloc(NULL, 16, &ptr, NULL));
+	EXPECT_EQ(UNTOUCHED, ptr);
+	EXPECT_EQ(WS_E_QUOTA_EXCEEDED, WsAlloc(self->heap, 512, &ptr, NULL));
+	EXPECT_EQ(UNTOUCHED, ptr);
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 16, &ptr, NULL));
+	EXPECT_NE(NULL, ptr);
+	EXPECT_NE(UNTOUCHED, ptr);
+	/* The refused 512 is not counted; the 16 is, unrounded. */
+	EXPECT_EQ(16, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	/* Memory came from the system at the first allocation (Windows: 128). */
+	EXPECT_GE(prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE), 16);
+}
+
+TEST_F(lib, quota_exact_fit_and_one_over)
+{
+	void *ptr = UNTOUCHED;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(1000, 0, NULL, 0, &self->heap, self->error));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 999, &ptr, self->error));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 1, &ptr, self->error));
+	ptr = UNTOUCHED;
+	EXPECT_EQ(WS_E_QUOTA_EXCEEDED, WsAlloc(self->heap, 1, &ptr, self->error));
+	EXPECT_EQ(UNTOUCHED, ptr);
+	EXPECT_EQ(1000, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	/* The string says which quota and how large, in words. */
+	EXPECT_NE(NULL, strstr(last_error(self->error), "max size of 1000 bytes"))
+		TH_LOG("error string: %s", last_error(self->error));
+	/* Zero bytes still fit a full heap. */
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 0, &ptr, self->error));
+	EXPECT_EQ(S_OK, WsResetHeap(self->heap, self->error));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 1000, &ptr, self->error));
+}
+
+TEST_F(lib, sizes_near_size_max)
+{
+	void *ptr = UNTOUCHED;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(SIZE_MAX, 0, NULL, 0, &self->heap, NULL));
+	EXPECT_EQ(E_OUTOFMEMORY, WsAlloc(self->heap, SIZE_MAX, &ptr, NULL));
+	EXPECT_EQ(E_OUTOFMEMORY, WsAlloc(self->heap, SIZE_MAX - 7, &ptr, NULL));
+	EXPECT_EQ(UNTOUCHED, ptr);
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 100, &ptr, NULL));
+}
+
+TEST_F(lib, zero_byte_allocations_distinct_and_aligned)
+{
+	void *seen[200];
+	unsigned int i, j;
+	char *p;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(0, 0, NULL, 0, &self->heap, NULL));
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(S_OK, WsAlloc(self->heap, 0, &seen[i], NULL));
+		ASSERT_NE(NULL, seen[i]);
+		EXPECT_EQ(0, (uintptr_t)seen[i] % 8);
+		for (j = 0; j < i; j++)
+			ASSERT_NE(seen[i], seen[j]);
+	}
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	WsFreeHeap(self->heap);
+
+	ASSERT_EQ(S_OK, WsCreateHeap(1 << 20, 0, NULL, 0, &self->heap, NULL));
+	for (i = 1; i < 300; i += 2) {
+		ASSERT_EQ(S_OK, WsAlloc(self->heap, i, (void **)&p, NULL));
+		EXPECT_EQ(0, (uintptr_t)p % 8);
+		memset(p, 0x42, i);
+	}
+}
+
+TEST_F(lib, property_reads_need_the_exact_size)
+{
+	SIZE_T v = 7;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(4096, 0, NULL, 0, &self->heap, NULL));
+	EXPECT_EQ(E_INVALIDARG, WsGetHeapProperty(self->heap, WS_HEAP_PROPERTY_MAX_SIZE, &v,
+						  sizeof(v) - 1, NULL));
+	EXPECT_EQ(E_INVALIDARG, WsGetHeapProperty(self->heap, WS_HEAP_PROPERTY_MAX_SIZE, &v,
+						  sizeof(v) + 1, NULL));
+	EXPECT_EQ(7, v);
+	EXPECT_EQ(E_INVALIDARG, WsGetHeapProperty(self->heap, WS_HEAP_PROPERTY_MAX_SIZE, NULL,
+						  sizeof(v), NULL));
+	EXPECT_EQ(E_INVALIDARG, WsGetHeapProperty(NULL, WS_HEAP_PROPERTY_MAX_SIZE, &v,
+						  sizeof(v), NULL));
+	EXPECT_EQ(E_INVALIDARG, WsResetHeap(NULL, NULL));
+	WsFreeHeap(NULL);
+}
+
+/* The claim behind the design, measured: no kernel entry per allocation. */
+TEST_F(lib, no_kernel_entry_per_allocation_or_reset_within_trim)
+{
+	uint64_t after_first = 0;
+	void *p;
+	int msg, i;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(64 << 10, 64 << 10, NULL, 0, &self->heap, NULL));
+	for (msg = 0; msg < 5000; msg++) {
+		for (i = 0; i < 64; i++) {
+			ASSERT_EQ(S_OK, WsAlloc(self->heap, 16 + (i * 37) % 497, &p, NULL));
+			memset(p, i, 8);
+		}
+		ASSERT_EQ(S_OK, WsResetHeap(self->heap, NULL));
+		if (msg == 0)
+			after_first = wsheap_kernel_entries(self->heap);
+	}
+	EXPECT_EQ(after_first, wsheap_kernel_entries(self->heap));
+	EXPECT_LE(after_first, 4);
+}
+
+TEST_F(lib, reset_above_trim_gives_memory_back)
+{
+	SIZE_T actual;
+	char *first, *p;
+	int i;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(8 << 20, 64 << 10, NULL, 0, &self->heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(self->heap, 100, (void **)&first, NULL));
+	for (i = 0; i < 40; i++)
+		ASSERT_EQ(S_OK, WsAlloc(self->heap, 100000, (void **)&p, NULL));
+	memset(p, 1, 100000);
+	EXPECT_GE(prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE), 4000000);
+	ASSERT_EQ(S_OK, WsResetHeap(self->heap, NULL));
+	actual = prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE);
+	EXPECT_LE(actual, 64 << 10);
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	/* Within the trim size the memory stays; beyond it a stale pointer faults. */
+	EXPECT_EQ(0, touch(first));
+	EXPECT_NE(0, touch(p));
+}
+
+TEST_F(lib, large_allocation_is_contiguous)
+{
+	size_t size = 16 << 20, i;
+	unsigned char *p;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(32 << 20, 0, NULL, 0, &self->heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(self->heap, size, (void **)&p, NULL));
+	for (i = 0; i < size; i += 4096)
+		p[i] = (unsigned char)(i >> 12);
+	for (i = 0; i < size; i += 4096)
+		ASSERT_EQ((unsigned char)(i >> 12), p[i]);
+}
+
+/* Device: a clear HRESULT and what to do.  Process: no device needed. */
+TEST_F(lib, missing_device)
+{
+	WS_HEAP *heap = UNTOUCHED;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("tmpfs", "/dev", "tmpfs", 0, NULL));
+	if (!strcmp(variant->backend, "process")) {
+		ASSERT_EQ(S_OK, WsCreateHeap(4096, 0, NULL, 0, &self->heap, self->error));
+		return;
+	}
+	EXPECT_EQ(WSHEAP_E_NO_DEVICE, WsCreateHeap(4096, 0, NULL, 0, &heap, self->error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	EXPECT_NE(NULL, strstr(last_error(self->error), "insmod wsheap.ko"))
+		TH_LOG("error string: %s", last_error(self->error));
+}
+
+TEST_F(lib, refused_memory_is_e_outofmemory_not_quota)
+{
+	struct rlimit as = { 256 << 20, 256 << 20 };
+	WS_HEAP *heap = UNTOUCHED;
+	void *p = UNTOUCHED;
+
+	/* A 1 GiB heap reserves an 8 GiB window: more address space than allowed. */
+	ASSERT_EQ(0, setrlimit(RLIMIT_AS, &as));
+	EXPECT_EQ(E_OUTOFMEMORY, WsCreateHeap(1 << 30, 0, NULL, 0, &heap, self->error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	/* A heap that fits, asked for more memory than the system gives. */
+	ASSERT_EQ(S_OK, WsCreateHeap(2 << 20, 0, NULL, 0, &self->heap, self->error));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 1 << 20, &p, self->error));
+	EXPECT_NE(NULL, strstr(last_error(self->error), "window"))
+		TH_LOG("error string: %s", last_error(self->error));
+}
+
+TEST_F(lib, unknown_backend_is_refused)
+{
+	WS_HEAP *heap = UNTOUCHED;
+
+	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", "nonsense", 1));
+	EXPECT_EQ(E_INVALIDARG, WsCreateHeap(4096, 0, NULL, 0, &heap, self->error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	EXPECT_NE(NULL, strstr(last_error(self->error), "WSHEAP_BACKEND=nonsense"));
+}
+
+TEST_HARNESS_MAIN
