@@ -4,6 +4,8 @@
 #   make KDIR=/path       the module for another kernel tree
 #   make demo             the module at work in a guest kernel
 #   make check            every test, in guest kernels; ends "N passed, N failed"
+#   make install          the library: headers, libwsheap.{a,so}, wsheap.pc,
+#                         man pages ([PREFIX=/usr/local] [DESTDIR=])
 #   make clean            back to a clean tree
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -23,6 +25,9 @@ lib:
 selftests: lib
 	$(MAKE) -C tests/selftests
 
+install:
+	$(MAKE) -C userlib install
+
 demo: lib
 	$(MAKE) -C tests/demo
 	tests/vm/run -- tests/demo/run
@@ -41,4 +46,4 @@ clean:
 	rm -f Module.symvers modules.order .*.cmd
 	rm -rf .build
 
-.PHONY: all module lib selftests demo check clean
+.PHONY: all module lib selftests install demo check clean

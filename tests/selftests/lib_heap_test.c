@@ -286,7 +286,7 @@ TEST_F(lib, missing_device)
 	WS_HEAP *heap = UNTOUCHED;
 
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
-	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL));
 	ASSERT_EQ(0, mount("tmpfs", "/dev", "tmpfs", 0, NULL));
 	if (!strcmp(variant->backend, "process")) {
 		ASSERT_EQ(S_OK, WsCreateHeap(4096, 0, NULL, 0, &self->heap, self->error));
