@@ -6,6 +6,7 @@
  * test_WsCreateHeap and test_WsAlloc come first.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -313,6 +314,49 @@ TEST_F(lib, refused_memory_is_e_outofmemory_not_quota)
 	EXPECT_EQ(S_OK, WsAlloc(self->heap, 1 << 20, &p, self->error));
 	EXPECT_NE(NULL, strstr(last_error(self->error), "window"))
 		TH_LOG("error string: %s", last_error(self->error));
+}
+
+/* The module refusing pages at a memcg limit is E_OUTOFMEMORY, not the quota. */
+TEST(device_memcg_limit_is_e_outofmemory)
+{
+	const char *cg = "/sys/fs/cgroup/wsheap-lib-memcg";
+	SIZE_T requested = 1;
+	WS_HEAP *heap;
+	WS_ERROR *error;
+	char path[128];
+	void *p = UNTOUCHED;
+	FILE *f;
+
+	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", "device", 1));
+	f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "w");
+	ASSERT_NE(NULL, f);
+	fputs("+memory", f);
+	ASSERT_EQ(0, fclose(f));
+	ASSERT_TRUE(mkdir(cg, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("8M", f);
+	ASSERT_EQ(0, fclose(f));
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%d", getpid());
+	ASSERT_EQ(0, fclose(f));
+
+	ASSERT_EQ(S_OK, WsCreateError(NULL, 0, &error));
+	ASSERT_EQ(S_OK, WsCreateHeap(64 << 20, 0, NULL, 0, &heap, error));
+	EXPECT_EQ(E_OUTOFMEMORY, WsAlloc(heap, 32 << 20, &p, error));
+	EXPECT_EQ(UNTOUCHED, p);
+	EXPECT_EQ(S_OK, WsGetHeapProperty(heap, WS_HEAP_PROPERTY_REQUESTED_SIZE, &requested,
+					  sizeof(requested), NULL));
+	EXPECT_EQ(0, requested);
+	EXPECT_NE(NULL, strstr(last_error(error), "refused"))
+		TH_LOG("error string: %s", last_error(error));
+	/* What fits under the limit still works. */
+	EXPECT_EQ(S_OK, WsAlloc(heap, 1 << 20, &p, error));
+	WsFreeHeap(heap);
+	WsFreeError(error);
 }
 
 TEST_F(lib, unknown_backend_is_refused)
