@@ -21,6 +21,7 @@
 #include <wsheap.h>
 
 #include "kselftest_harness.h"
+#include "memcg.h"
 
 #define UNTOUCHED ((void *)0xdeadbeef)
 
@@ -319,30 +320,13 @@ TEST_F(lib, refused_memory_is_e_outofmemory_not_quota)
 /* The module refusing pages at a memcg limit is E_OUTOFMEMORY, not the quota. */
 TEST(device_memcg_limit_is_e_outofmemory)
 {
-	const char *cg = "/sys/fs/cgroup/wsheap-lib-memcg";
 	SIZE_T requested = 1;
 	WS_HEAP *heap;
 	WS_ERROR *error;
-	char path[128];
 	void *p = UNTOUCHED;
-	FILE *f;
 
 	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", "device", 1));
-	f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "w");
-	ASSERT_NE(NULL, f);
-	fputs("+memory", f);
-	ASSERT_EQ(0, fclose(f));
-	ASSERT_TRUE(mkdir(cg, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fputs("8M", f);
-	ASSERT_EQ(0, fclose(f));
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fprintf(f, "%d", getpid());
-	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, enter_memcg("wsheap-lib-memcg", "8M"));
 
 	ASSERT_EQ(S_OK, WsCreateError(NULL, 0, &error));
 	ASSERT_EQ(S_OK, WsCreateHeap(64 << 20, 0, NULL, 0, &heap, error));

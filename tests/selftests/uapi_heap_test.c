@@ -24,6 +24,7 @@
 #include <linux/wsheap.h>
 
 #include "kselftest_harness.h"
+#include "memcg.h"
 
 static long page_size;
 
@@ -657,29 +658,12 @@ TEST(file_and_total_byte_limits_are_exact)
 
 TEST(memcg_limit_makes_growth_fail_with_enomem)
 {
-	const char *cg = "/sys/fs/cgroup/wsheap-memcg-test";
-	char path[256];
 	struct wsheap_create c;
 	uint64_t actual = 1;
-	FILE *f;
 	int fd;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	f = fopen("/sys/fs/cgroup/cgroup.subtree_control", "w");
-	ASSERT_NE(NULL, f);
-	fputs("+memory", f);
-	ASSERT_EQ(0, fclose(f));
-	ASSERT_TRUE(mkdir(cg, 0755) == 0 || errno == EEXIST);
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fputs("8M", f);
-	ASSERT_EQ(0, fclose(f));
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fprintf(f, "%d", getpid());
-	ASSERT_EQ(0, fclose(f));
+	ASSERT_EQ(0, enter_memcg("wsheap-memcg-test", "8M"));
 
 	fd = wsheap_open();
 	ASSERT_LE(0, fd);
