@@ -319,15 +319,23 @@ static struct wsheap_uheap *wsheap_uheap_get(struct wsheap_file *wf, u32 id)
 	return heap;
 }
 
-/* Take a heap out of its file; the caller then kills it. */
-static struct wsheap_uheap *wsheap_uheap_unlink(struct wsheap_file *wf, u32 id)
+/*
+ * Take heap @id out of its file if it is @expect (whichever it is when
+ * @expect is NULL); the caller then kills it.
+ */
+static struct wsheap_uheap *wsheap_uheap_unlink(struct wsheap_file *wf, u32 id,
+						struct wsheap_uheap *expect)
 {
 	struct wsheap_uheap *heap;
 
 	mutex_lock(&wf->lock);
-	heap = xa_erase(&wf->heaps, id);
-	if (heap)
+	heap = xa_load(&wf->heaps, id);
+	if (heap && (!expect || heap == expect)) {
+		xa_erase(&wf->heaps, id);
 		mtree_erase(&wf->by_pgoff, heap->start_pgoff);
+	} else {
+		heap = NULL;
+	}
 	mutex_unlock(&wf->lock);
 	return heap;
 }
@@ -346,7 +354,6 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	struct wsheap_create args;
 	struct wsheap_uheap *heap;
 	unsigned long pages, end;
-	bool unlinked;
 	u32 usize, id;
 	int ret;
 
@@ -404,12 +411,7 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 		 * The caller cannot learn the id: the heap must not outlive the
 		 * call, unless someone destroyed it (and maybe reused its id).
 		 */
-		mutex_lock(&wf->lock);
-		unlinked = xa_cmpxchg(&wf->heaps, id, heap, NULL, 0) == heap;
-		if (unlinked)
-			mtree_erase(&wf->by_pgoff, heap->start_pgoff);
-		mutex_unlock(&wf->lock);
-		if (unlinked)
+		if (wsheap_uheap_unlink(wf, id, heap))
 			wsheap_uheap_kill(heap);
 	}
 	wsheap_uheap_put(heap);
@@ -443,7 +445,7 @@ static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum 
 		return -EINVAL;
 
 	if (op == WSHEAP_OP_DESTROY) {
-		heap = wsheap_uheap_unlink(wf, args.heap_id);
+		heap = wsheap_uheap_unlink(wf, args.heap_id, NULL);
 		if (!heap)
 			return -ENOENT;
 		wsheap_uheap_kill(heap);
@@ -624,7 +626,7 @@ static int wsheap_release(struct inode *unused, struct file *file)
 	unsigned long id;
 
 	xa_for_each(&wf->heaps, id, heap) {
-		heap = wsheap_uheap_unlink(wf, id);
+		heap = wsheap_uheap_unlink(wf, id, NULL);
 		if (heap)
 			wsheap_uheap_kill(heap);
 	}

@@ -65,12 +65,9 @@ static const struct wsheap_backend *backend_from_env(void)
 
 static size_t window_for(SIZE_T max_size)
 {
-	size_t window;
-
 	if (max_size > (WSHEAP_WINDOW_MAX - WSHEAP_WINDOW_SLACK) / 8)
 		return WSHEAP_WINDOW_MAX;
-	window = page_align(max_size * 8 + WSHEAP_WINDOW_SLACK);
-	return window;
+	return page_align(max_size * 8 + WSHEAP_WINDOW_SLACK);
 }
 
 WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
@@ -110,6 +107,8 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 	obj->backend = backend;
 	ret = backend->create(obj);
 	if (ret) {
+		size_t window = obj->window;
+
 		free(obj);
 		if (ret == -ENOENT) {
 			wsheap_error_addf(error, "WsCreateHeap: /dev/wsheap is missing: load the "
@@ -118,7 +117,7 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 			return WSHEAP_E_NO_DEVICE;
 		}
 		wsheap_error_addf(error, "WsCreateHeap: the %s backend could not reserve a "
-				  "%zu-byte window: %s.", backend->name, window_for(maxSize),
+				  "%zu-byte window: %s.", backend->name, window,
 				  strerror(-ret));
 		return E_OUTOFMEMORY;
 	}
