@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <wsheap.h>
@@ -341,6 +343,195 @@ TEST(device_memcg_limit_is_e_outofmemory)
 	EXPECT_EQ(S_OK, WsAlloc(heap, 1 << 20, &p, error));
 	WsFreeHeap(heap);
 	WsFreeError(error);
+}
+
+/*
+ * A heap per message, the way much WWSAPI code works: freed heaps are kept
+ * and handed out again, so a create+free pair enters the kernel only the
+ * first time, and a reused heap reads as new.
+ */
+TEST_F(lib, create_free_pairs_enter_no_kernel)
+{
+	uint64_t before, after_first = 0;
+	WS_HEAP *heap;
+	void *p;
+	int msg, i;
+
+	before = wsheap_kernel_entries(NULL);
+	for (msg = 0; msg < 2000; msg++) {
+		ASSERT_EQ(S_OK, WsCreateHeap(64 << 10, 64 << 10, NULL, 0, &heap, NULL));
+		ASSERT_EQ(0, prop(heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+		ASSERT_EQ(0, prop(heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+		if (msg)
+			ASSERT_EQ(0, wsheap_kernel_entries(heap));
+		for (i = 0; i < 64; i++) {
+			ASSERT_EQ(S_OK, WsAlloc(heap, 16 + (i * 37) % 497, &p, NULL));
+			memset(p, i, 8);
+		}
+		ASSERT_LT(0, prop(heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+		WsFreeHeap(heap);
+		if (msg == 0)
+			after_first = wsheap_kernel_entries(NULL);
+	}
+	/* The counter counts: the first message did enter the kernel. */
+	EXPECT_LT(before, after_first);
+	EXPECT_EQ(after_first, wsheap_kernel_entries(NULL));
+}
+
+/* A heap from the cache obeys the max and trim sizes it is created with. */
+TEST_F(lib, reused_heap_takes_the_new_sizes)
+{
+	WS_HEAP *heap;
+	uint64_t entries;
+	void *p = UNTOUCHED;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(1 << 20, 1 << 20, NULL, 0, &heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(heap, 500000, &p, NULL));
+	memset(p, 0x5a, 500000);
+	WsFreeHeap(heap);
+
+	entries = wsheap_kernel_entries(NULL);
+	ASSERT_EQ(S_OK, WsCreateHeap(300 << 10, 0, NULL, 0, &self->heap, self->error));
+	EXPECT_EQ(entries, wsheap_kernel_entries(NULL));	/* it came from the cache */
+	EXPECT_EQ(300 << 10, prop(self->heap, WS_HEAP_PROPERTY_MAX_SIZE));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_TRIM_SIZE));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, (300 << 10) - 8, &p, self->error));
+	p = UNTOUCHED;
+	EXPECT_EQ(WS_E_QUOTA_EXCEEDED, WsAlloc(self->heap, 9, &p, self->error));
+	EXPECT_EQ(UNTOUCHED, p);
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 8, &p, self->error));
+	/* Trim 0: a reset gives everything back. */
+	EXPECT_EQ(S_OK, WsResetHeap(self->heap, self->error));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+}
+
+/* More heaps at once than the cache keeps: the rest are destroyed. */
+TEST_F(lib, more_heaps_than_the_cache_holds)
+{
+	uint64_t per_round[3];
+	WS_HEAP *heaps[100];
+	char *p[100];
+	int round, i;
+
+	for (round = 0; round < 3; round++) {
+		uint64_t start = wsheap_kernel_entries(NULL);
+
+		for (i = 0; i < 100; i++) {
+			ASSERT_EQ(S_OK, WsCreateHeap(4096, 4096, NULL, 0, &heaps[i], NULL));
+			ASSERT_EQ(S_OK, WsAlloc(heaps[i], 100, (void **)&p[i], NULL));
+			memset(p[i], i, 100);
+		}
+		for (i = 0; i < 100; i++) {
+			ASSERT_EQ((char)i, p[i][0]);
+			ASSERT_EQ((char)i, p[i][99]);
+		}
+		for (i = 0; i < 100; i++)
+			WsFreeHeap(heaps[i]);
+		per_round[round] = wsheap_kernel_entries(NULL) - start;
+	}
+	/* The same work each round once the cache is full, and some of it cached. */
+	EXPECT_EQ(per_round[1], per_round[2]);
+	EXPECT_LT(per_round[1], per_round[0]);
+}
+
+static void *create_free_loop(void *arg)
+{
+	uintptr_t seed = (uintptr_t)arg;
+	WS_HEAP *heap;
+	char *p[4];
+	int n, i;
+
+	for (n = 0; n < 3000; n++) {
+		if (WsCreateHeap(4096 << (n % 3), 4096, NULL, 0, &heap, NULL) != S_OK)
+			return "WsCreateHeap failed";
+		for (i = 0; i < 4; i++) {
+			if (WsAlloc(heap, 64, (void **)&p[i], NULL) != S_OK)
+				return "WsAlloc failed";
+			memset(p[i], (int)(seed + i), 64);
+		}
+		for (i = 0; i < 4; i++)
+			if (p[i][0] != (char)(seed + i) || p[i][63] != (char)(seed + i))
+				return "a heap was shared between threads";
+		WsFreeHeap(heap);
+	}
+	return NULL;
+}
+
+TEST_F(lib, threads_create_and_free_at_once)
+{
+	pthread_t threads[4];
+	void *result;
+	uintptr_t i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&threads[i], NULL, create_free_loop, (void *)(i * 16)));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(threads[i], &result));
+		EXPECT_EQ(NULL, result) TH_LOG("thread %u: %s", (unsigned int)i, (char *)result);
+	}
+}
+
+/*
+ * fork(): a device heap's memory stays with the parent (the module does not
+ * copy its mappings), so in the child the heap refuses work with a reason
+ * instead of faulting, and nothing the child does reaches the parent's
+ * heaps.  Process heaps are copied with the rest of the memory.
+ */
+TEST_F(lib, fork_child_cannot_reach_parent_heap)
+{
+	bool device = !strcmp(variant->backend, "device");
+	WS_HEAP *heap;
+	char *p, *q;
+	pid_t pid;
+	int status, i;
+
+	ASSERT_EQ(S_OK, WsCreateHeap(1 << 20, 1 << 20, NULL, 0, &self->heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(self->heap, 4096, (void **)&p, NULL));
+	memset(p, 0x77, 4096);
+	/* And one heap in the cache. */
+	ASSERT_EQ(S_OK, WsCreateHeap(1 << 20, 1 << 20, NULL, 0, &heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(heap, 4096, (void **)&q, NULL));
+	WsFreeHeap(heap);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		HRESULT want = device ? WS_E_INVALID_OPERATION : S_OK;
+
+		q = UNTOUCHED;
+		if (WsAlloc(self->heap, 16, (void **)&q, self->error) != want)
+			_exit(1);
+		if (device && (q != UNTOUCHED || !strstr(last_error(self->error), "fork()")))
+			_exit(2);
+		if (WsResetHeap(self->heap, NULL) != want)
+			_exit(3);
+		if (!device && p[4095] != 0x77)
+			_exit(4);
+		WsFreeHeap(self->heap);
+		/* The child's own heaps work, from the cache or not. */
+		for (i = 0; i < 40; i++) {
+			if (WsCreateHeap(1 << 20, 1 << 20, NULL, 0, &heap, NULL) != S_OK ||
+			    WsAlloc(heap, 8192, (void **)&q, NULL) != S_OK)
+				_exit(5);
+			memset(q, 0x11, 8192);
+			if (i % 2)
+				WsFreeHeap(heap);
+		}
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < 4096; i++)
+		ASSERT_EQ(0x77, p[i]);
+	EXPECT_EQ(S_OK, WsAlloc(self->heap, 16, (void **)&q, NULL));
+	EXPECT_EQ(S_OK, WsResetHeap(self->heap, NULL));
+	ASSERT_EQ(S_OK, WsCreateHeap(1 << 20, 1 << 20, NULL, 0, &heap, NULL));
+	ASSERT_EQ(S_OK, WsAlloc(heap, 4096, (void **)&q, NULL));
+	memset(q, 0x22, 4096);
+	WsFreeHeap(heap);
 }
 
 TEST_F(lib, unknown_backend_is_refused)

@@ -160,7 +160,9 @@ HRESULT WsAddErrorString(WS_ERROR *error, const WS_STRING *string);
 
 /*
  * A heap: allocations freed as a unit by WsResetHeap() or WsFreeHeap().
- * Single-threaded: one call at a time on one heap.
+ * Single-threaded: one call at a time on one heap.  A child of fork() gets
+ * no memory of its parent's device heaps: WsAlloc() and WsResetHeap() on
+ * them return WS_E_INVALID_OPERATION (process heaps are copied).
  */
 typedef struct _WS_HEAP WS_HEAP;
 
@@ -205,7 +207,11 @@ HRESULT WsAlloc(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *error);
 /* WsResetHeap() - Free every allocation; keep about the trim size of memory. */
 HRESULT WsResetHeap(WS_HEAP *heap, WS_ERROR *error);
 
-/* WsFreeHeap() - Free the heap and every allocation; NULL does nothing. */
+/*
+ * WsFreeHeap() - Free the heap and every allocation; NULL does nothing.
+ * The library may keep the heap for a later WsCreateHeap(), with the memory
+ * a reset would keep: a heap per message then costs no system call.
+ */
 void WsFreeHeap(WS_HEAP *heap);
 
 /*
@@ -218,8 +224,9 @@ HRESULT WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id, void *value,
 
 /*
  * wsheap_kernel_entries() - How many times the library entered the kernel
- * for @heap since it was created: what shows that allocation and resets
- * within the trim size cost no system call.
+ * for @heap since it was created, or for the whole process if @heap is
+ * NULL: what shows that allocation, resets within the trim size and
+ * create+free pairs cost no system call.
  */
 uint64_t wsheap_kernel_entries(const WS_HEAP *heap);
 

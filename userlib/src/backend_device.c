@@ -21,6 +21,9 @@ static int device(void)
 
 	pthread_mutex_lock(&device_lock);
 	if (device_fd < 0) {
+		/* An open and a GET_INFO ioctl. */
+		wsheap_count_kernel_entry(NULL);
+		wsheap_count_kernel_entry(NULL);
 		fd = wsheap_open_device(NULL);
 		if (fd >= 0)
 			device_fd = fd;
@@ -31,6 +34,29 @@ static int device(void)
 	return fd;
 }
 
+void wsheap_device_fork_prepare(void)
+{
+	pthread_mutex_lock(&device_lock);
+}
+
+void wsheap_device_fork_parent(void)
+{
+	pthread_mutex_unlock(&device_lock);
+}
+
+/*
+ * The child shares the parent's open file, and with it the parent's heaps:
+ * a DESTROY or RESET from the child would pull memory from under the
+ * parent.  The child lets go of it and opens its own when it needs one.
+ */
+void wsheap_device_fork_child(void)
+{
+	if (device_fd >= 0)
+		close(device_fd);
+	device_fd = -1;
+	pthread_mutex_unlock(&device_lock);
+}
+
 static int heap_op(WS_HEAP *heap, unsigned long cmd, size_t bytes)
 {
 	struct wsheap_heap_op op = {
@@ -39,7 +65,7 @@ static int heap_op(WS_HEAP *heap, unsigned long cmd, size_t bytes)
 		.bytes = bytes,
 	};
 
-	heap->kernel_entries++;
+	wsheap_count_kernel_entry(heap);
 	return wsheap_ioctl(device_fd, cmd, &op);
 }
 
@@ -52,12 +78,12 @@ static int device_create(WS_HEAP *heap)
 
 	if (fd < 0)
 		return fd;
-	heap->kernel_entries++;
+	wsheap_count_kernel_entry(heap);
 	ret = wsheap_ioctl(fd, WSHEAP_IOC_CREATE, &create);
 	if (ret)
 		return ret;
 	heap->id = create.heap_id;
-	heap->kernel_entries++;
+	wsheap_count_kernel_entry(heap);
 	p = mmap(NULL, create.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		 (off_t)create.mmap_offset);
 	if (p == MAP_FAILED) {
@@ -82,11 +108,13 @@ static int device_trim(WS_HEAP *heap, size_t bytes)
 static void device_destroy(WS_HEAP *heap)
 {
 	heap_op(heap, WSHEAP_IOC_DESTROY, 0);
+	wsheap_count_kernel_entry(heap);
 	munmap(heap->base, heap->window);
 }
 
 const struct wsheap_backend wsheap_backend_device = {
 	.name = "device",
+	.survives_fork = false,
 	.create = device_create,
 	.grow = device_grow,
 	.trim = device_trim,

@@ -12,7 +12,10 @@
 
 static int process_create(WS_HEAP *heap)
 {
-	void *p = mmap(NULL, heap->window, PROT_NONE,
+	void *p;
+
+	wsheap_count_kernel_entry(heap);
+	p = mmap(NULL, heap->window, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED)
@@ -23,7 +26,7 @@ static int process_create(WS_HEAP *heap)
 
 static int process_grow(WS_HEAP *heap, size_t bytes)
 {
-	heap->kernel_entries++;
+	wsheap_count_kernel_entry(heap);
 	if (mprotect(heap->base + heap->backing, bytes - heap->backing, PROT_READ | PROT_WRITE))
 		return -errno;
 	return 0;
@@ -34,7 +37,7 @@ static int process_trim(WS_HEAP *heap, size_t bytes)
 	char *from = heap->base + bytes;
 	size_t len = heap->backing - bytes;
 
-	heap->kernel_entries++;
+	wsheap_count_kernel_entry(heap);
 	/*
 	 * A new inaccessible mapping over the range: the memory goes back, a
 	 * stale pointer faults, and the next grow gets zero pages.  (madvise()
@@ -48,11 +51,13 @@ static int process_trim(WS_HEAP *heap, size_t bytes)
 
 static void process_destroy(WS_HEAP *heap)
 {
+	wsheap_count_kernel_entry(heap);
 	munmap(heap->base, heap->window);
 }
 
 const struct wsheap_backend wsheap_backend_process = {
 	.name = "process",
+	.survives_fork = true,
 	.create = process_create,
 	.grow = process_grow,
 	.trim = process_trim,

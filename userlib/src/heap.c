@@ -6,7 +6,8 @@
  * backed by memory from a backend (the wsheap module, or the process's own
  * pages).  WsAlloc() enters the kernel only to grow the backing, by large
  * geometric steps; WsResetHeap() only to give back what exceeds the trim
- * size.
+ * size; WsCreateHeap() and WsFreeHeap() only when the cache of freed heaps
+ * (heap_cache.c) cannot serve them.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,10 +23,20 @@
 /*
  * The window: 8 times the max size, which covers the worst alignment waste
  * (1-byte allocations take 8 bytes), plus room for zero-byte allocations,
- * and at most 64 GiB of address space.
+ * and at most 64 GiB of address space (256 MiB in a 32-bit process, whose
+ * whole address space is 4 GiB).
  */
 #define WSHEAP_WINDOW_SLACK	(64 << 10)
-#define WSHEAP_WINDOW_MAX	((size_t)64 << 30)
+#define WSHEAP_WINDOW_MAX	(sizeof(void *) > 4 ? (size_t)64 << 30 : (size_t)256 << 20)
+
+static uint64_t kernel_entries_total;
+
+void wsheap_count_kernel_entry(WS_HEAP *heap)
+{
+	if (heap)
+		heap->kernel_entries++;
+	__atomic_add_fetch(&kernel_entries_total, 1, __ATOMIC_RELAXED);
+}
 
 static size_t page_size(void)
 {
@@ -43,24 +54,70 @@ static size_t page_align(size_t n)
 	return n > SIZE_MAX - page ? SIZE_MAX & ~(page - 1) : (n + page - 1) & ~(page - 1);
 }
 
-/* Re-establish the fast path's bound: backing and quota both. */
+/*
+ * Re-establish the fast path's bound: backing and quota both.  A fresh
+ * heap from the cache, or an orphaned one, takes the slow path.
+ */
 static void refresh_end(WS_HEAP *heap)
 {
-	size_t room = (size_t)(heap->base + heap->backing - heap->cur);
-	size_t quota = heap->max_size - heap->requested;
+	size_t room;
+	size_t quota;
 
+	if (heap->fresh || heap->orphaned) {
+		heap->end = heap->cur;
+		return;
+	}
+	room = (size_t)(heap->base + heap->backing - heap->cur);
+	quota = heap->max_size - heap->requested;
 	heap->end = heap->cur + (room < quota ? room : quota);
 }
 
+/*
+ * WSHEAP_BACKEND, read when the process first creates a heap (and again
+ * while it names no backend): getenv() costs as much as a cached create.
+ */
 static const struct wsheap_backend *backend_from_env(void)
 {
-	const char *name = getenv("WSHEAP_BACKEND");
+	static const struct wsheap_backend *chosen;
+	const struct wsheap_backend *backend;
+	const char *name;
 
+	backend = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+	if (backend)
+		return backend;
+	name = getenv("WSHEAP_BACKEND");
 	if (name && !strcmp(name, "process"))
-		return &wsheap_backend_process;
-	if (name && *name && strcmp(name, "device"))
+		backend = &wsheap_backend_process;
+	else if (!name || !*name || !strcmp(name, "device"))
+		backend = &wsheap_backend_device;
+	else
 		return NULL;
-	return &wsheap_backend_device;
+	__atomic_store_n(&chosen, backend, __ATOMIC_RELEASE);
+	return backend;
+}
+
+/* What WsResetHeap() keeps of the backing. */
+static size_t kept_backing(const WS_HEAP *heap)
+{
+	size_t keep;
+
+	if (heap->trim_size > heap->max_size)
+		return heap->backing;
+	keep = page_align(heap->trim_size);
+	return keep < heap->backing ? keep : heap->backing;
+}
+
+/* Give back the backing past what a reset keeps; false if that failed. */
+static bool trim_to_kept(WS_HEAP *heap)
+{
+	size_t keep = kept_backing(heap);
+
+	if (heap->backing == keep)
+		return true;
+	if (heap->backend->trim(heap, keep))
+		return false;
+	heap->backing = keep;
+	return true;
 }
 
 static size_t window_for(SIZE_T max_size)
@@ -75,6 +132,7 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 				WS_HEAP **heap, WS_ERROR *error)
 {
 	const struct wsheap_backend *backend;
+	size_t window;
 	WS_HEAP *obj;
 	int ret;
 
@@ -96,19 +154,22 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 		return E_INVALIDARG;
 	}
 
+	window = window_for(maxSize);
+	obj = wsheap_heap_take(backend, window);
+	if (obj) {
+		obj->fresh = true;
+		obj->kernel_entries = 0;
+		goto out;
+	}
 	obj = calloc(1, sizeof(*obj));
 	if (!obj) {
 		wsheap_error_addf(error, "WsCreateHeap: no memory for the heap object.");
 		return E_OUTOFMEMORY;
 	}
-	obj->max_size = maxSize;
-	obj->trim_size = trimSize;
-	obj->window = window_for(maxSize);
+	obj->window = window;
 	obj->backend = backend;
 	ret = backend->create(obj);
 	if (ret) {
-		size_t window = obj->window;
-
 		free(obj);
 		if (ret == -ENOENT) {
 			wsheap_error_addf(error, "WsCreateHeap: /dev/wsheap is missing: load the "
@@ -121,7 +182,12 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 				  strerror(-ret));
 		return E_OUTOFMEMORY;
 	}
+	wsheap_heap_live(obj);
+out:
+	obj->max_size = maxSize;
+	obj->trim_size = trimSize;
 	obj->cur = obj->base;
+	obj->requested = 0;
 	refresh_end(obj);
 	*heap = obj;
 	return S_OK;
@@ -133,6 +199,13 @@ static HRESULT alloc_slow(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *erro
 	size_t need, used, want, step;
 	int ret;
 
+	if (heap->orphaned) {
+		wsheap_error_addf(error, "WsAlloc: the heap was created before fork() by the "
+				  "parent process; its memory stayed with the parent. Create "
+				  "heaps in the child instead.");
+		return WS_E_INVALID_OPERATION;
+	}
+	heap->fresh = false;
 	if (size > heap->max_size - heap->requested) {
 		wsheap_error_addf(error, "WsAlloc: %zu bytes would pass the heap's max size of "
 				  "%zu bytes: %zu are in use since the last reset.",
@@ -203,31 +276,41 @@ WSHEAP_API HRESULT WsAlloc(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *err
 
 WSHEAP_API HRESULT WsResetHeap(WS_HEAP *heap, WS_ERROR *error)
 {
-	size_t keep;
-	int ret;
-
 	if (!heap) {
 		wsheap_error_addf(error, "WsResetHeap: the heap is NULL.");
 		return E_INVALIDARG;
 	}
+	if (heap->orphaned) {
+		wsheap_error_addf(error, "WsResetHeap: the heap was created before fork() by "
+				  "the parent process; only WsFreeHeap() may be called on it.");
+		return WS_E_INVALID_OPERATION;
+	}
 	heap->cur = heap->base;
 	heap->requested = 0;
-	/* Within the trim size (or never trimmed): no kernel entry at all. */
-	keep = heap->trim_size > heap->max_size ? heap->backing : page_align(heap->trim_size);
-	if (heap->backing > keep) {
-		ret = heap->backend->trim(heap, keep);
-		if (!ret)
-			heap->backing = keep;
-	}
+	/*
+	 * Within the trim size (or never trimmed): no kernel entry at all.  A
+	 * failed trim leaves the memory in the heap: the reset still happened.
+	 */
+	trim_to_kept(heap);
 	refresh_end(heap);
 	return S_OK;
 }
 
+/*
+ * Into the cache if it has room, with what a reset would keep: a WWSAPI
+ * program that frees its heap per message then costs no system call.
+ */
 WSHEAP_API void WsFreeHeap(WS_HEAP *heap)
 {
+	bool reusable;
+
 	if (!heap)
 		return;
-	heap->backend->destroy(heap);
+	reusable = !heap->orphaned && trim_to_kept(heap);
+	if (wsheap_heap_give(heap, reusable))
+		return;
+	if (!heap->orphaned)
+		heap->backend->destroy(heap);
 	free(heap);
 }
 
@@ -253,7 +336,7 @@ WSHEAP_API HRESULT WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id, void
 		v = heap->requested;
 		break;
 	case WS_HEAP_PROPERTY_ACTUAL_SIZE:
-		v = heap->backing;
+		v = heap->fresh || heap->orphaned ? 0 : heap->backing;
 		break;
 	default:
 		wsheap_error_addf(error, "WsGetHeapProperty: %d is not a heap property id.",
@@ -266,5 +349,7 @@ WSHEAP_API HRESULT WsGetHeapProperty(WS_HEAP *heap, WS_HEAP_PROPERTY_ID id, void
 
 WSHEAP_API uint64_t wsheap_kernel_entries(const WS_HEAP *heap)
 {
-	return heap ? heap->kernel_entries : 0;
+	if (!heap)
+		return __atomic_load_n(&kernel_entries_total, __ATOMIC_RELAXED);
+	return heap->kernel_entries;
 }
