@@ -588,6 +588,102 @@ static void injected_failure_is_enomem_and_leaks_nothing(struct kunit *test)
 #endif
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Arm the kernel's fault injection for this task: the @nth injectable
+ * allocation from now on fails (slab, page allocator, and wsheap's own
+ * fail_alloc attribute; the guest turns off failslab's and
+ * fail_page_alloc's exemption of sleeping allocations).  0 disarms.
+ */
+static void fail_nth_allocation(unsigned int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
+/* Whether the armed failure was injected; disarms. */
+static bool fail_nth_fired(void)
+{
+	bool fired = READ_ONCE(current->fail_nth) == 0;
+
+	WRITE_ONCE(current->fail_nth, 0);
+	return fired;
+}
+#endif
+
+/* More allocation sites than any call here reaches: a loop that ends. */
+#define WSHEAP_TEST_MAX_NTH 500
+
+/*
+ * Each allocation site wsheap_create() and wsheap_alloc() reach fails in
+ * turn: -ENOMEM (or ERR_PTR(-ENOMEM)), nothing counted, nothing leaked
+ * (kmemleak checks at the end of the run), the heap still usable.
+ */
+static void every_allocation_site_fails_cleanly(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	static const size_t sizes[] = { 100, 5000, 40000, 300000 };
+	long pages = wsheap_stat_pages(), heaps = wsheap_stat_heaps();
+	int nth, failures = 0, ret;
+	struct wsheap *heap;
+	unsigned int i;
+	bool fired;
+	void *p;
+
+	for (nth = 1; nth < WSHEAP_TEST_MAX_NTH; nth++) {
+		fail_nth_allocation(nth);
+		heap = wsheap_create(SZ_1M, SZ_64K, GFP_KERNEL);
+		fired = fail_nth_fired();
+		if (IS_ERR(heap)) {
+			KUNIT_ASSERT_EQ(test, PTR_ERR(heap), -ENOMEM);
+			KUNIT_ASSERT_EQ(test, wsheap_stat_heaps(), heaps);
+			failures++;
+		} else {
+			wsheap_destroy(heap);
+		}
+		if (!fired)
+			break;
+	}
+	KUNIT_EXPECT_LT(test, nth, WSHEAP_TEST_MAX_NTH);
+	KUNIT_EXPECT_GT(test, failures, 0);
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		/* Trim 0: every try starts from a heap with no memory. */
+		heap = wsheap_create(SZ_1M, 0, GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(heap));
+		failures = 0;
+		for (nth = 1; nth < WSHEAP_TEST_MAX_NTH; nth++) {
+			struct wsheap_sizes before = sizes_of(heap);
+
+			p = UNTOUCHED;
+			fail_nth_allocation(nth);
+			ret = wsheap_alloc(heap, sizes[i], &p);
+			fired = fail_nth_fired();
+			if (ret) {
+				KUNIT_ASSERT_EQ(test, ret, -ENOMEM);
+				KUNIT_ASSERT_PTR_EQ(test, p, UNTOUCHED);
+				KUNIT_ASSERT_EQ(test, sizes_of(heap).requested_size,
+						before.requested_size);
+				failures++;
+			} else {
+				memset(p, 0x42, sizes[i]);
+			}
+			wsheap_reset(heap);
+			if (!fired)
+				break;
+		}
+		KUNIT_EXPECT_LT_MSG(test, nth, WSHEAP_TEST_MAX_NTH, "size %zu", sizes[i]);
+		KUNIT_EXPECT_GT_MSG(test, failures, 0, "size %zu", sizes[i]);
+		/* Usable after all that. */
+		memset(must_alloc(test, heap, sizes[i]), 0x24, sizes[i]);
+		wsheap_destroy(heap);
+	}
+	KUNIT_EXPECT_EQ(test, wsheap_stat_pages(), pages);
+	KUNIT_EXPECT_EQ(test, wsheap_stat_heaps(), heaps);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+}
+
 static void nonblocking_heap_works_in_atomic_context(struct kunit *test)
 {
 	struct wsheap *heap = test_heap_gfp(test, SZ_64K, SZ_16K, GFP_ATOMIC);
@@ -759,6 +855,7 @@ static struct kunit_case wsheap_heap_test_cases[] = {
 	KUNIT_CASE_PARAM(reset_keeps_no_more_than_the_trim_size, trim_gen_params),
 	KUNIT_CASE(pages_return_after_destroy),
 	KUNIT_CASE(injected_failure_is_enomem_and_leaks_nothing),
+	KUNIT_CASE(every_allocation_site_fails_cleanly),
 	KUNIT_CASE(nonblocking_heap_works_in_atomic_context),
 	KUNIT_CASE(nonblocking_heap_grows_by_small_chunks),
 	KUNIT_CASE(concurrent_misuse_keeps_the_heap_consistent),
