@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -654,6 +655,60 @@ TEST(file_and_total_byte_limits_are_exact)
 		close(other);
 		close(fd);
 	}
+}
+
+/* Minor faults this process has taken. */
+static long minor_faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * A fault maps the pages after the faulting one too (16 of them), within
+ * the backing and the VMA: touching a heap in order costs one fault per
+ * 16 pages, and nothing past the backing or the VMA gets mapped.
+ */
+TEST(faults_map_pages_in_batches)
+{
+	int fd = wsheap_open();
+	struct wsheap_create c;
+	long before, faults;
+	volatile char *p;
+	char *half;
+	int i;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, create_heap(fd, 256 * page_size, &c));
+	ASSERT_EQ(0, heap_op(fd, WSHEAP_IOC_GROW, c.heap_id, 128 * page_size, NULL));
+	p = map_heap(fd, &c);
+	ASSERT_NE(MAP_FAILED, p);
+	before = minor_faults();
+	for (i = 0; i < 128; i++)
+		p[i * page_size] = (char)i;
+	faults = minor_faults() - before;
+	EXPECT_LE(faults, 128 / 17 + 2) TH_LOG("%ld faults for 128 pages", faults);
+	EXPECT_LT(0, faults);
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ((char)i, p[i * page_size]);
+	/* The batch stopped at the backing's end. */
+	EXPECT_EQ(SIGBUS, touch_here(p + 128 * page_size));
+	/* And at the VMA's end: a mapping of the first half only. */
+	ASSERT_EQ(0, munmap((void *)p, c.mmap_size));
+	half = mmap(NULL, 8 * page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    (off_t)c.mmap_offset);
+	ASSERT_NE(MAP_FAILED, half);
+	EXPECT_EQ(0, half[0]);
+	EXPECT_EQ(7, half[7 * page_size]);
+	/* A trim zaps what the batch mapped, like any other PTE. */
+	ASSERT_EQ(0, heap_op(fd, WSHEAP_IOC_TRIM, c.heap_id, page_size, NULL));
+	EXPECT_EQ(0, touch_here(half));
+	EXPECT_EQ(SIGBUS, touch_here(half + 4 * page_size));
+	ASSERT_EQ(0, munmap(half, 8 * page_size));
+	close(fd);
 }
 
 TEST(memcg_limit_makes_growth_fail_with_enomem)

@@ -193,8 +193,13 @@ out:
 	return S_OK;
 }
 
-/* Everything the one comparison of WsAlloc() cannot decide. */
-static HRESULT alloc_slow(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *error)
+/*
+ * Everything the one comparison of WsAlloc() cannot decide.  Kept out of
+ * line: inlined, it made WsAlloc() save and restore six registers around a
+ * fast path that needs none (msg8: 69 instructions per allocation, 51
+ * without).
+ */
+static __attribute__((noinline, cold)) HRESULT alloc_slow(WS_HEAP *heap, SIZE_T size, void **ptr, WS_ERROR *error)
 {
 	size_t need, used, want, step;
 	int ret;
