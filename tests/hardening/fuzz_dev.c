@@ -621,7 +621,7 @@ static void op_mprotect_madvise(void)
 	} else if (madvise(m->addr + first * PAGE, count * PAGE,
 			   advice[below(sizeof(advice) / sizeof(advice[0]))])) {
 		expect_errno("madvise", errno, EINVAL, EFAULT, EPERM, ENOMEM, EAGAIN, EBUSY,
-			     EOPNOTSUPP, EIO, ENODEV, ENOSYS, 0);
+			     EOPNOTSUPP, EIO, ENODEV, EBADF, 0);
 	}
 	pthread_rwlock_unlock(&map_lock);
 }

@@ -397,6 +397,9 @@ TEST_F(lib, reused_heap_takes_the_new_sizes)
 	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_TRIM_SIZE));
 	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_REQUESTED_SIZE));
 	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
+	/* A refused request is not an allocation: still reads as new. */
+	EXPECT_EQ(WS_E_QUOTA_EXCEEDED, WsAlloc(self->heap, (300 << 10) + 1, &p, NULL));
+	EXPECT_EQ(0, prop(self->heap, WS_HEAP_PROPERTY_ACTUAL_SIZE));
 	EXPECT_EQ(S_OK, WsAlloc(self->heap, (300 << 10) - 8, &p, self->error));
 	p = UNTOUCHED;
 	EXPECT_EQ(WS_E_QUOTA_EXCEEDED, WsAlloc(self->heap, 9, &p, self->error));

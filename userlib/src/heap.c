@@ -210,7 +210,6 @@ static __attribute__((noinline, cold)) HRESULT alloc_slow(WS_HEAP *heap, SIZE_T 
 				  "heaps in the child instead.");
 		return WS_E_INVALID_OPERATION;
 	}
-	heap->fresh = false;
 	if (size > heap->max_size - heap->requested) {
 		wsheap_error_addf(error, "WsAlloc: %zu bytes would pass the heap's max size of "
 				  "%zu bytes: %zu are in use since the last reset.",
@@ -252,6 +251,8 @@ static __attribute__((noinline, cold)) HRESULT alloc_slow(WS_HEAP *heap, SIZE_T 
 	*ptr = heap->cur;
 	heap->cur += need;
 	heap->requested += size;
+	/* A refused allocation leaves a cached heap reading as new. */
+	heap->fresh = false;
 	refresh_end(heap);
 	return S_OK;
 }
