@@ -26,22 +26,11 @@
 #include <wsheap.h>
 
 #include "kselftest_harness.h"
+#include "memcg.h"
 
 #define STATS_PATH "/sys/kernel/debug/wsheap/stats"
 /* Far more sites than any operation here has: a loop that never ends is a bug. */
 #define MAX_NTH 2000
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
 
 /* Arm fault number @nth of this thread (0 disarms). */
 static void set_fail_nth(int fd, int nth)

@@ -200,8 +200,6 @@ static void touch_one(void)
 	touch_armed = 1;
 	if (!sigsetjmp(touch_jmp, 1)) {
 		p = (volatile unsigned char *)m.addr + below(m.len);
-		if (verbose > 1)
-			fprintf(stderr, "touch %p in %p+%zu\n", (void *)p, (void *)m.addr, m.len);
 		seen = *p;
 		if (seen && seen != m.tag) {
 			touch_armed = 0;
@@ -626,7 +624,8 @@ static void op_mprotect_madvise(void)
 	pthread_rwlock_unlock(&map_lock);
 }
 
-static void run_ops(long count, bool forked);
+static void run_ops(long count);
+static bool in_child;
 
 /*
  * A child shares the open files (and so the heaps, by id) but gets none of
@@ -658,7 +657,8 @@ static void op_fork(void)
 		pthread_rwlockattr_init(&attr);
 		pthread_rwlock_init(&map_lock, &attr);
 		rng_state ^= 0x5555;
-		run_ops(50, true);
+		in_child = true;
+		run_ops(50);
 		_exit(0);
 	}
 	pthread_rwlock_unlock(&map_lock);
@@ -670,14 +670,6 @@ static void op_fork(void)
 		fail("forked child ended with status %#x", status);
 }
 
-/* With -v: where the time goes, per kind of operation. */
-static const char *const op_names[] = {
-	"open", "close", "create", "heap op", "bad ioctl", "mmap", "munmap", "mremap",
-	"mprotect/madvise", "fork", "touch",
-};
-static double op_seconds[11];
-static long op_counts[11];
-
 static double now(void)
 {
 	struct timespec t;
@@ -686,45 +678,63 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void run_ops(long count, bool forked)
+/* A forked child does not fork again. */
+static void op_fork_once(void)
 {
+	if (!in_child)
+		op_fork();
+}
+
+/* What a worker does, how often (out of the weights' sum), and, with -v, its cost. */
+static struct op {
+	const char *name;
+	unsigned int weight;
+	void (*run)(void);
+	long count;
+	double seconds;
+} ops[] = {
+	{ .name = "open", .weight = 16, .run = op_open },
+	{ .name = "close", .weight = 8, .run = op_close },
+	{ .name = "create", .weight = 56, .run = op_create },
+	{ .name = "heap op", .weight = 128, .run = op_heap_op },
+	{ .name = "bad ioctl", .weight = 24, .run = op_bad_ioctl },
+	{ .name = "mmap", .weight = 40, .run = op_mmap },
+	{ .name = "munmap", .weight = 24, .run = op_munmap },
+	{ .name = "mremap", .weight = 12, .run = op_mremap },
+	{ .name = "mprotect/madvise", .weight = 24, .run = op_mprotect_madvise },
+	{ .name = "fork", .weight = 1, .run = op_fork_once },
+	{ .name = "touch", .weight = 67, .run = touch_one },
+};
+#define NR_OPS (sizeof(ops) / sizeof(ops[0]))
+
+static struct op *pick_op(void)
+{
+	unsigned int total = 0, r, i;
+
+	for (i = 0; i < NR_OPS; i++)
+		total += ops[i].weight;
+	r = (unsigned int)below(total);
+	for (i = 0; r >= ops[i].weight; i++)
+		r -= ops[i].weight;
+	return &ops[i];
+}
+
+static void run_ops(long count)
+{
+	struct op *op;
 	double start;
 	long n;
-	unsigned int r, kind;
 
 	for (n = 0; n < count; n++) {
 		op_index++;
-		if (verbose > 1 || (verbose && !forked && op_index % 50000 == 0))
+		if (verbose && !in_child && op_index % 50000 == 0)
 			fprintf(stderr, "fuzz_dev: worker %d: %ld operations\n", worker, op_index);
-		r = (unsigned int)below(100);
-		if (verbose > 1)
-			fprintf(stderr, "op %ld: %u\n", op_index, r);
+		op = pick_op();
 		start = verbose ? now() : 0;
-		if (r < 4)
-			op_open(), kind = 0;
-		else if (r < 6)
-			op_close(), kind = 1;
-		else if (r < 20)
-			op_create(), kind = 2;
-		else if (r < 52)
-			op_heap_op(), kind = 3;
-		else if (r < 58)
-			op_bad_ioctl(), kind = 4;
-		else if (r < 68)
-			op_mmap(), kind = 5;
-		else if (r < 74)
-			op_munmap(), kind = 6;
-		else if (r < 77)
-			op_mremap(), kind = 7;
-		else if (r < 83)
-			op_mprotect_madvise(), kind = 8;
-		else if (r < 84 && !forked && chance(25))
-			op_fork(), kind = 9;
-		else
-			touch_one(), kind = 10;
+		op->run();
 		if (verbose) {
-			op_seconds[kind] += now() - start;
-			op_counts[kind]++;
+			op->seconds += now() - start;
+			op->count++;
 		}
 	}
 }
@@ -747,15 +757,15 @@ static void run_worker(int index, long count)
 	if (pthread_create(&thread, NULL, toucher, (void *)(uintptr_t)(rng_state ^ 0xabcdef)))
 		fail("pthread_create");
 	op_open();
-	run_ops(count, false);
+	run_ops(count);
 	stop_toucher = true;
 	pthread_join(thread, NULL);
 	if (verbose) {
 		int i;
 
-		for (i = 0; i < 11; i++)
+		for (i = 0; i < (int)NR_OPS; i++)
 			fprintf(stderr, "fuzz_dev: worker %d: %-16s %7ld ops %8.3f s\n", index,
-				op_names[i], op_counts[i], op_seconds[i]);
+				ops[i].name, ops[i].count, ops[i].seconds);
 	}
 }
 
@@ -795,7 +805,7 @@ int main(int argc, char **argv)
 			procs = atoi(optarg);
 			break;
 		case 'v':
-			verbose++;
+			verbose = 1;
 			break;
 		default:
 			fprintf(stderr, "usage: %s [-s SEED] [-n OPS] [-p PROCS] [-v]\n", argv[0]);

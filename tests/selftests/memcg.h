@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int write_file(const char *path, const char *text)
+static inline int write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
@@ -22,7 +22,7 @@ static int write_file(const char *path, const char *text)
 }
 
 /* Enter /sys/fs/cgroup/@name, limited to @max ("8M"); 0 or -1. */
-static int enter_memcg(const char *name, const char *max)
+static inline int enter_memcg(const char *name, const char *max)
 {
 	char path[256], pid[32];
 
