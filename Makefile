@@ -9,11 +9,24 @@
 #   make fuzz             the /dev/wsheap fuzzer in the debug guest, a million
 #                         operations ([SEED=N] [OPS=N]); make fuzz-lib: the
 #                         library's libFuzzer target for 10 minutes
-#   make install          the library: headers, libwsheap.{a,so}, wsheap.pc,
-#                         man pages ([PREFIX=/usr/local] [DESTDIR=])
+#   make install          the library (headers, libwsheap.{a,so}, wsheap.pc,
+#                         man pages), the examples and the udev rule
+#                         ([PREFIX=/usr/local] [DESTDIR=] [UDEVRULESDIR=])
+#   make modules_install  wsheap.ko into /lib/modules/KVER/updates, then
+#                         depmod ([KDIR=] [DESTDIR=])
+#   make dkms-source      the module's sources into /usr/src/wsheap-VERSION,
+#                         for `dkms install wsheap/VERSION` ([DESTDIR=])
+#   make htmldocs         Documentation/ as HTML, in .build/htmldocs
+#   make lint             sparse, W=1 and clang builds of the module, the
+#                         library with -Werror under gcc and clang
 #   make clean            back to a clean tree
+#
+# Documentation/install.rst says which to use when.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+# One version for the module, its DKMS package and the library.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+UDEVRULESDIR ?= /lib/udev/rules.d
 
 all: module lib selftests
 
@@ -33,6 +46,39 @@ selftests: lib
 
 install:
 	$(MAKE) -C userlib install
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 udev/60-wsheap.rules $(DESTDIR)$(UDEVRULESDIR)/60-wsheap.rules
+	$(if $(DESTDIR),,ldconfig)
+
+# Kbuild installs into $(DESTDIR)/lib/modules/KVER/updates/ (which depmod
+# searches first; 6.1's Kbuild would pick extra/).  Distribution
+# headers (Debian's) have neither System.map, without which Kbuild skips
+# depmod, nor the key their kernel was signed with: so depmod is run here,
+# for a real install only (a package's postinst runs it for a DESTDIR
+# one), and Kbuild is not asked to sign without a key.  Secure Boot
+# machines sign with their MOK: DKMS does that (Documentation/install.rst).
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
+		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
+		modules_install
+	$(if $(DESTDIR),,depmod -a $(shell cat $(KDIR)/include/config/kernel.release))
+
+# What DKMS builds from: the Kbuild files and the module's sources, nothing
+# of the library or the tests.
+dkms_src := $(DESTDIR)/usr/src/wsheap-$(VERSION)
+dkms-source:
+	install -d $(dkms_src)/kernel/include/linux $(dkms_src)/uapi/linux
+	install -m 0644 dkms.conf Kbuild $(dkms_src)/
+	install -m 0644 kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
+		$(dkms_src)/kernel/
+	install -m 0644 kernel/include/linux/wsheap.h $(dkms_src)/kernel/include/linux/
+	install -m 0644 uapi/linux/wsheap.h $(dkms_src)/uapi/linux/
+
+htmldocs:
+	$(MAKE) -C Documentation htmldocs
+
+lint:
+	tests/lint
 
 demo: lib
 	$(MAKE) -C tests/demo
@@ -65,4 +111,5 @@ clean:
 	rm -f Module.symvers modules.order .*.cmd
 	rm -rf .build
 
-.PHONY: all module lib selftests install demo check bench fuzz fuzz-lib clean
+.PHONY: all module lib selftests install modules_install dkms-source htmldocs lint \
+	demo check bench fuzz fuzz-lib clean
