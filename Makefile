@@ -46,6 +46,7 @@ selftests: lib
 
 install:
 	$(MAKE) -C userlib install
+	$(MAKE) -C examples install
 	install -d $(DESTDIR)$(UDEVRULESDIR)
 	install -m 0644 udev/60-wsheap.rules $(DESTDIR)$(UDEVRULESDIR)/60-wsheap.rules
 	$(if $(DESTDIR),,ldconfig)
@@ -81,8 +82,8 @@ lint:
 	tests/lint
 
 demo: lib
-	$(MAKE) -C tests/demo
-	tests/vm/run -- tests/demo/run
+	$(MAKE) -C examples
+	tests/vm/run --module examples/driver -- tests/demo/run
 
 check:
 	tests/check
@@ -104,7 +105,7 @@ clean:
 	$(MAKE) -C tests/selftests clean KSFT_DIR=none
 	$(MAKE) -C tests/hardening clean KSFT_DIR=none
 	$(MAKE) -C tests/fuzz/lib clean
-	$(MAKE) -C tests/demo clean
+	$(MAKE) -C examples clean
 	find kernel tests/harness \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \
 		-o -name 'Module.symvers' \) -delete

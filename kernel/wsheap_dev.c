@@ -26,8 +26,9 @@
  * SIGBUS.  VMAs hold the file, so release runs after the last munmap.
  *
  * Lock order: mmap_lock -> wsheap_uheap.lock -> i_mmap_rwsem (through
- * unmap_mapping_range()).  wsheap_file.lock is never held with a heap's
- * lock.  Nothing takes a heap's lock under i_mmap_rwsem.
+ * unmap_mapping_range()), and mmap_lock -> wsheap_file.lock (mmap() looks
+ * the window up).  wsheap_file.lock is never held with a heap's lock.
+ * Nothing takes a heap's lock under i_mmap_rwsem.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

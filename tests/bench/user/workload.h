@@ -8,7 +8,7 @@
  * malloc, apr_palloc) as the call it is, with no indirect call added to
  * either.
  *
- * The method (Documentation/testing.rst, "Benchmarks"): sizes come
+ * The method (Documentation/benchmarks.rst): sizes come
  * precomputed from a fixed seed; each allocation is written with memset() of its whole size
  * (msg, create) or of 8 bytes (msg8), a call in both cases, and followed by
  * an asm volatile barrier; one warm-up pass over the size ring runs first.
