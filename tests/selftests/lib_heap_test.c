@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -300,6 +301,43 @@ TEST_F(lib, missing_device)
 	EXPECT_EQ(UNTOUCHED, heap);
 	EXPECT_NE(NULL, strstr(last_error(self->error), "insmod wsheap.ko"))
 		TH_LOG("error string: %s", last_error(self->error));
+}
+
+/*
+ * A node no driver answers (the module unloaded under it) is
+ * WSHEAP_E_NO_DEVICE; one the caller may not open (a udev rule giving it
+ * to a group) is E_ACCESSDENIED.  Each error string says what to do.
+ */
+TEST(device_refusals_say_what_to_do)
+{
+	WS_HEAP *heap = UNTOUCHED;
+	WS_ERROR *error;
+	struct stat st;
+
+	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", "device", 1));
+	ASSERT_EQ(0, stat("/dev/wsheap", &st));
+	ASSERT_EQ(S_OK, WsCreateError(NULL, 0, &error));
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755"));
+
+	/* The misc minor no device ever gets: misc_open() answers ENODEV. */
+	ASSERT_EQ(0, mknod("/dev/wsheap", S_IFCHR | 0666, makedev(major(st.st_rdev), 255)));
+	EXPECT_EQ(WSHEAP_E_NO_DEVICE, WsCreateHeap(4096, 0, NULL, 0, &heap, error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	EXPECT_NE(NULL, strstr(last_error(error), "insmod wsheap.ko"))
+		TH_LOG("error string: %s", last_error(error));
+
+	/* The real device, root's alone, opened by nobody. */
+	ASSERT_EQ(0, unlink("/dev/wsheap"));
+	ASSERT_EQ(0, mknod("/dev/wsheap", S_IFCHR | 0600, st.st_rdev));
+	ASSERT_EQ(0, setgid(65534));
+	ASSERT_EQ(0, setuid(65534));
+	EXPECT_EQ(E_ACCESSDENIED, WsCreateHeap(4096, 0, NULL, 0, &heap, error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	EXPECT_NE(NULL, strstr(last_error(error), "no permission to open /dev/wsheap"))
+		TH_LOG("error string: %s", last_error(error));
+	WsFreeError(error);
 }
 
 TEST_F(lib, refused_memory_is_e_outofmemory_not_quota)

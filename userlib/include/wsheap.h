@@ -38,6 +38,7 @@ typedef int BOOL;
 #define S_FALSE				((HRESULT)0x00000001)
 #define E_NOTIMPL			((HRESULT)0x80004001)
 #define E_OUTOFMEMORY			((HRESULT)0x8007000E)
+#define E_ACCESSDENIED			((HRESULT)0x80070005)
 #define E_INVALIDARG			((HRESULT)0x80070057)
 #define WS_S_ASYNC			((HRESULT)0x003D0000)
 #define WS_S_END			((HRESULT)0x003D0001)
@@ -84,7 +85,10 @@ typedef struct _WS_STRING {
 	WCHAR *chars;
 } WS_STRING;
 
-/* Not a WS_E_* value: returned by WsCreateHeap when /dev/wsheap is missing. */
+/*
+ * Not a WS_E_* value: returned by WsCreateHeap when /dev/wsheap is missing
+ * or no driver is behind it (the module is not loaded).
+ */
 #define WSHEAP_E_NO_DEVICE		((HRESULT)0x80070002) /* HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) */
 
 /* ------------------------------------------------------------ errors */
@@ -190,7 +194,8 @@ typedef struct _WS_HEAP_PROPERTIES {
  * much memory WsResetHeap() keeps (more than @maxSize: all of it).
  * Properties are reserved: @propertyCount must be 0.  Nothing is taken
  * from the system until the first allocation.  E_INVALIDARG,
- * E_OUTOFMEMORY, WSHEAP_E_NO_DEVICE (see wsheap(7) for WSHEAP_BACKEND).
+ * E_OUTOFMEMORY, WSHEAP_E_NO_DEVICE, and E_ACCESSDENIED when the caller
+ * may not open /dev/wsheap (see wsheap(7) for WSHEAP_BACKEND).
  */
 HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize, const WS_HEAP_PROPERTY *properties,
 		     ULONG propertyCount, WS_HEAP **heap, WS_ERROR *error);

@@ -171,11 +171,19 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 	ret = backend->create(obj);
 	if (ret) {
 		free(obj);
-		if (ret == -ENOENT) {
+		/* ENXIO, ENODEV: a node no driver answers, the module unloaded. */
+		if (ret == -ENOENT || ret == -ENXIO || ret == -ENODEV) {
 			wsheap_error_addf(error, "WsCreateHeap: /dev/wsheap is missing: load the "
 					  "wsheap kernel module (insmod wsheap.ko), or set "
 					  "WSHEAP_BACKEND=process to use process memory.");
 			return WSHEAP_E_NO_DEVICE;
+		}
+		if (ret == -EACCES || ret == -EPERM) {
+			wsheap_error_addf(error, "WsCreateHeap: no permission to open /dev/wsheap: "
+					  "its udev rule restricts it (ls -l /dev/wsheap shows "
+					  "to whom); ask to be added to its group, or set "
+					  "WSHEAP_BACKEND=process to use process memory.");
+			return E_ACCESSDENIED;
 		}
 		wsheap_error_addf(error, "WsCreateHeap: the %s backend could not reserve a "
 				  "%zu-byte window: %s.", backend->name, window,
