@@ -18,7 +18,8 @@
 #                         for `dkms install wsheap/VERSION` ([DESTDIR=])
 #   make htmldocs         Documentation/ as HTML, in .build/htmldocs
 #   make lint             sparse, W=1 and clang builds of the module, the
-#                         library with -Werror under gcc and clang
+#                         library with -Werror under gcc and clang, then
+#                         checkpatch --strict and kernel-doc (tests/style)
 #   make clean            back to a clean tree
 #
 # Documentation/install.rst says which to use when.
@@ -80,6 +81,7 @@ htmldocs:
 
 lint:
 	tests/lint
+	tests/style
 
 demo: lib
 	$(MAKE) -C examples
