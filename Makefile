@@ -59,16 +59,27 @@ install:
 # for a real install only (a package's postinst runs it for a DESTDIR
 # one), and Kbuild is not asked to sign without a key.  Secure Boot
 # machines sign with their MOK: DKMS does that (Documentation/install.rst).
+# The release the tree's modules are for.  Not include/config/kernel.release:
+# Debian's 6.1 headers have the upstream one there (6.1.192), not the
+# directory name under /lib/modules (6.1.0-57-amd64).
+kernelrelease = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h)
+
+# make kernelrelease: what modules_install and depmod take KDIR's release to be.
+kernelrelease:
+	@echo $(kernelrelease)
+
 modules_install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
 		modules_install
-	$(if $(DESTDIR),,depmod -a $(shell cat $(KDIR)/include/config/kernel.release))
+	$(if $(DESTDIR),,depmod -a $(kernelrelease))
 
 # What DKMS builds from: the Kbuild files and the module's sources, nothing
 # of the library or the tests.
 dkms_src := $(DESTDIR)/usr/src/wsheap-$(VERSION)
 dkms-source:
+	rm -rf $(dkms_src)
 	install -d $(dkms_src)/kernel/include/linux $(dkms_src)/uapi/linux
 	install -m 0644 dkms.conf Kbuild $(dkms_src)/
 	install -m 0644 kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.[ch])) \
@@ -114,5 +125,5 @@ clean:
 	rm -f Module.symvers modules.order .*.cmd
 	rm -rf .build
 
-.PHONY: all module lib selftests install modules_install dkms-source htmldocs lint \
+.PHONY: all module lib selftests install kernelrelease modules_install dkms-source htmldocs lint \
 	demo check bench fuzz fuzz-lib clean
