@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -326,7 +327,7 @@ TEST(device_refusals_say_what_to_do)
 	ASSERT_EQ(0, mknod("/dev/wsheap", S_IFCHR | 0666, makedev(major(st.st_rdev), 255)));
 	EXPECT_EQ(WSHEAP_E_NO_DEVICE, WsCreateHeap(4096, 0, NULL, 0, &heap, error));
 	EXPECT_EQ(UNTOUCHED, heap);
-	EXPECT_NE(NULL, strstr(last_error(error), "insmod wsheap.ko"))
+	EXPECT_NE(NULL, strstr(last_error(error), "no driver answers /dev/wsheap"))
 		TH_LOG("error string: %s", last_error(error));
 
 	/* The real device, root's alone, opened by nobody. */
@@ -338,6 +339,32 @@ TEST(device_refusals_say_what_to_do)
 	EXPECT_EQ(UNTOUCHED, heap);
 	EXPECT_NE(NULL, strstr(last_error(error), "no permission to open /dev/wsheap"))
 		TH_LOG("error string: %s", last_error(error));
+	WsFreeError(error);
+}
+
+/*
+ * Refusals after the device opened are not about opening it: mmap()
+ * refuses an executable window (a READ_IMPLIES_EXEC process asks for one)
+ * with EPERM, which is E_OUTOFMEMORY and its errno, not E_ACCESSDENIED.
+ */
+TEST(device_mmap_refusal_is_not_access_denied)
+{
+	WS_HEAP *heap = UNTOUCHED;
+	WS_ERROR *error;
+
+	ASSERT_EQ(0, setenv("WSHEAP_BACKEND", "device", 1));
+	ASSERT_EQ(S_OK, WsCreateError(NULL, 0, &error));
+	ASSERT_NE(-1, personality(READ_IMPLIES_EXEC));
+	EXPECT_EQ(E_OUTOFMEMORY, WsCreateHeap(4096, 0, NULL, 0, &heap, error));
+	EXPECT_EQ(UNTOUCHED, heap);
+	EXPECT_NE(NULL, strstr(last_error(error), "could not reserve"))
+		TH_LOG("error string: %s", last_error(error));
+	EXPECT_NE(NULL, strstr(last_error(error), strerror(EPERM)))
+		TH_LOG("error string: %s", last_error(error));
+	/* The same process, asking for plain memory again, is served. */
+	ASSERT_NE(-1, personality(PER_LINUX));
+	EXPECT_EQ(S_OK, WsCreateHeap(4096, 0, NULL, 0, &heap, error));
+	WsFreeHeap(heap);
 	WsFreeError(error);
 }
 

@@ -15,7 +15,7 @@ static pthread_mutex_t device_lock = PTHREAD_MUTEX_INITIALIZER;
 static int device_fd = -1;
 
 /* The process's descriptor on /dev/wsheap, opened on first use. */
-static int device(void)
+static int device(int *open_error)
 {
 	int fd;
 
@@ -24,7 +24,7 @@ static int device(void)
 		/* An open and a GET_INFO ioctl. */
 		wsheap_count_kernel_entry(NULL);
 		wsheap_count_kernel_entry(NULL);
-		fd = wsheap_open_device(NULL);
+		fd = wsheap_device_open(NULL, open_error);
 		if (fd >= 0)
 			device_fd = fd;
 	} else {
@@ -69,10 +69,10 @@ static int heap_op(WS_HEAP *heap, unsigned long cmd, size_t bytes)
 	return wsheap_ioctl(device_fd, cmd, &op);
 }
 
-static int device_create(WS_HEAP *heap)
+static int device_create(WS_HEAP *heap, int *open_error)
 {
 	struct wsheap_create create = { .size = sizeof(create), .max_bytes = heap->window };
-	int fd = device();
+	int fd = device(open_error);
 	void *p;
 	int ret;
 

@@ -10,10 +10,11 @@
 
 #include "internal.h"
 
-static int process_create(WS_HEAP *heap)
+static int process_create(WS_HEAP *heap, int *open_error)
 {
 	void *p;
 
+	(void)open_error;	/* nothing to open */
 	wsheap_count_kernel_entry(heap);
 	p = mmap(NULL, heap->window, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -25,7 +25,11 @@ int wsheap_ioctl(int fd, unsigned long cmd, void *arg)
 	return ret;
 }
 
-WSHEAP_API int wsheap_open_device(struct wsheap_info *info)
+/*
+ * wsheap_open_device(), also saying, in *@open_error, when it was open()
+ * that failed rather than the ABI check after it.
+ */
+int wsheap_device_open(struct wsheap_info *info, int *open_error)
 {
 	struct wsheap_info got;
 	int saved = errno;
@@ -35,6 +39,8 @@ WSHEAP_API int wsheap_open_device(struct wsheap_info *info)
 	if (fd < 0) {
 		ret = -errno;
 		errno = saved;
+		if (open_error)
+			*open_error = ret;
 		return ret;
 	}
 
@@ -51,4 +57,9 @@ WSHEAP_API int wsheap_open_device(struct wsheap_info *info)
 	if (info)
 		*info = got;
 	return fd;
+}
+
+WSHEAP_API int wsheap_open_device(struct wsheap_info *info)
+{
+	return wsheap_device_open(info, NULL);
 }

@@ -134,6 +134,7 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 	const struct wsheap_backend *backend;
 	size_t window;
 	WS_HEAP *obj;
+	int open_error = 0;
 	int ret;
 
 	(void)properties;
@@ -168,21 +169,30 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 	}
 	obj->window = window;
 	obj->backend = backend;
-	ret = backend->create(obj);
+	ret = backend->create(obj, &open_error);
 	if (ret) {
 		free(obj);
-		/* ENXIO, ENODEV: a node no driver answers, the module unloaded. */
-		if (ret == -ENOENT || ret == -ENXIO || ret == -ENODEV) {
+		/* Only open()'s own refusals: the ioctls and mmap() after it have theirs. */
+		if (open_error == -ENOENT) {
 			wsheap_error_addf(error, "WsCreateHeap: /dev/wsheap is missing: load the "
-					  "wsheap kernel module (insmod wsheap.ko), or set "
-					  "WSHEAP_BACKEND=process to use process memory.");
+					  "wsheap kernel module (modprobe wsheap, or insmod "
+					  "wsheap.ko), or set WSHEAP_BACKEND=process to use "
+					  "process memory.");
 			return WSHEAP_E_NO_DEVICE;
 		}
-		if (ret == -EACCES || ret == -EPERM) {
+		if (open_error == -ENXIO || open_error == -ENODEV) {
+			wsheap_error_addf(error, "WsCreateHeap: no driver answers /dev/wsheap: load "
+					  "the wsheap kernel module (modprobe wsheap, or insmod "
+					  "wsheap.ko), or set WSHEAP_BACKEND=process to use "
+					  "process memory.");
+			return WSHEAP_E_NO_DEVICE;
+		}
+		if (open_error == -EACCES || open_error == -EPERM) {
 			wsheap_error_addf(error, "WsCreateHeap: no permission to open /dev/wsheap: "
-					  "its udev rule restricts it (ls -l /dev/wsheap shows "
-					  "to whom); ask to be added to its group, or set "
-					  "WSHEAP_BACKEND=process to use process memory.");
+					  "its mode or udev rule keeps this user out (ls -l "
+					  "/dev/wsheap shows to whom it is open); ask to be added "
+					  "to its group, or set WSHEAP_BACKEND=process to use "
+					  "process memory.");
 			return E_ACCESSDENIED;
 		}
 		wsheap_error_addf(error, "WsCreateHeap: the %s backend could not reserve a "

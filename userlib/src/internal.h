@@ -13,6 +13,7 @@
 #define WSHEAP_API __attribute__((visibility("default")))
 
 int wsheap_ioctl(int fd, unsigned long cmd, void *arg);
+int wsheap_device_open(struct wsheap_info *info, int *open_error);
 
 struct wsheap_backend;
 
@@ -49,8 +50,12 @@ struct wsheap_backend {
 	const char *name;
 	/* The memory survives fork() in the child (private mappings). */
 	bool survives_fork;
-	/* Reserve heap->window bytes at heap->base; no memory yet. */
-	int (*create)(WS_HEAP *heap);
+	/*
+	 * Reserve heap->window bytes at heap->base; no memory yet.  When the
+	 * device itself could not be opened, also sets *@open_error to
+	 * open()'s -errno, which WsCreateHeap() tells apart from the rest.
+	 */
+	int (*create)(WS_HEAP *heap, int *open_error);
 	/* Back the first @bytes (page-aligned, more than now) of the window. */
 	int (*grow)(WS_HEAP *heap, size_t bytes);
 	/* Keep the first @bytes (page-aligned, less than now); revoke the rest. */
