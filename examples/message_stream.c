@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later OR MIT
 /*
- * message_stream: a stream of messages processed the WWSAPI way, with
+ * message_stream: a stream of 1000 messages processed the WWSAPI way, with
  * libwsheap.  One WS_HEAP serves the whole stream: each message is parsed
  * into structures allocated from it with WsAlloc(), used, and dropped all
  * at once by WsResetHeap(), which keeps up to the trim size of memory for
  * the next message.  Nothing is freed piece by piece, and a message that
  * fails half-way through needs no cleanup: the reset takes care of it.
  *
- *   message_stream          a built-in stream of 1000 messages
- *   message_stream FILE     one message per line of FILE ("-": stdin),
- *                           each line "key=value;key=value;..."
+ * The demo is also a test (make check runs it): the EXPECT() lines check
+ * what it shows, and one that fails makes the exit status 1.
  *
  * Build: cc message_stream.c $(pkg-config --cflags --libs wsheap)
  */
-#define _POSIX_C_SOURCE 200809L	/* getline() */
+#define _POSIX_C_SOURCE 200809L	/* sysconf() */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <wsheap.h>
 
@@ -24,21 +23,20 @@
 #define TRIM_SIZE	(256 << 10)	/* the memory kept from one message to the next */
 #define STATS_FILE	"/sys/kernel/debug/wsheap/stats"
 
-/* The built-in stream, and its three special messages. */
-#define BUILTIN_MESSAGES 1000
-#define BUILTIN_BIG	500	/* a 600 KiB blob: past the trim size */
-#define BUILTIN_TOO_BIG	800	/* a 1.5 MiB blob: past the max size, refused */
-#define BUILTIN_BAD	900	/* a field that is not key=value, refused */
+#define MESSAGES	1000
+#define BIG		500	/* a 600 KiB blob: past the trim size */
+#define TOO_BIG		800	/* a 1.5 MiB blob: past the max size, refused */
+#define BAD		900	/* a field that is not key=value, refused */
+
+/* The demo is also a test: count the checks, report those that fail. */
+static unsigned int checks, failures;
+#define EXPECT(cond) (checks++, (cond) ? (void)0 : (void)(failures++ < 10 && \
+	fprintf(stderr, "message_stream.c:%d: expected %s\n", __LINE__, #cond)))
 
 /* A parsed message.  Every byte of it lives in the heap. */
-struct field {
-	const char *key;
-	const char *value;
-};
-
 struct message {
 	ULONG count;
-	struct field *fields;
+	struct { const char *key, *value; } *fields;
 };
 
 /* The four heap properties, indexed by WS_HEAP_PROPERTY_ID, at some point. */
@@ -62,22 +60,6 @@ static void print_error(FILE *out, WS_ERROR *error)
 	}
 }
 
-/* Copy the text from @from to @to into the heap as a string. */
-static HRESULT copy_string(WS_HEAP *heap, const char *from, const char *to, const char **out,
-			   WS_ERROR *error)
-{
-	size_t len = (size_t)(to - from);
-	char *s;
-	HRESULT hr = WsAlloc(heap, len + 1, (void **)&s, error);
-
-	if (FAILED(hr))
-		return hr;
-	memcpy(s, from, len);
-	s[len] = '\0';
-	*out = s;
-	return S_OK;
-}
-
 /* Parse "key=value;key=value..." into a message allocated from @heap. */
 static HRESULT parse_message(WS_HEAP *heap, const char *text, struct message **out,
 			     WS_ERROR *error)
@@ -86,6 +68,7 @@ static HRESULT parse_message(WS_HEAP *heap, const char *text, struct message **o
 	struct message *msg;
 	HRESULT hr;
 	ULONG i;
+	char *s;
 
 	hr = WsAlloc(heap, sizeof(*msg), (void **)&msg, error);
 	if (FAILED(hr))
@@ -94,58 +77,37 @@ static HRESULT parse_message(WS_HEAP *heap, const char *text, struct message **o
 	for (p = text; *p; p++)
 		msg->count += *p == ';';
 	hr = WsAlloc(heap, msg->count * sizeof(*msg->fields), (void **)&msg->fields, error);
-	if (FAILED(hr))
-		return hr;
-	for (i = 0, p = text; i < msg->count; i++, p = end + 1) {
+	for (i = 0, p = text; SUCCEEDED(hr) && i < msg->count; i++, p = end + 1) {
 		end = p + strcspn(p, ";");
 		eq = memchr(p, '=', (size_t)(end - p));
 		if (!eq)
 			return WS_E_INVALID_FORMAT;
-		hr = copy_string(heap, p, eq, &msg->fields[i].key, error);
-		if (SUCCEEDED(hr))
-			hr = copy_string(heap, eq + 1, end, &msg->fields[i].value, error);
-		if (FAILED(hr))
-			return hr;	/* what was allocated goes at the next reset */
+		/* One string per field, "key\0value": key and value point into it. */
+		hr = WsAlloc(heap, (size_t)(end - p) + 1, (void **)&s, error);
+		if (SUCCEEDED(hr)) {
+			memcpy(s, p, (size_t)(end - p));
+			s[eq - p] = s[end - p] = '\0';
+			msg->fields[i].key = s;
+			msg->fields[i].value = s + (eq - p) + 1;
+		}
 	}
-	*out = msg;
-	return S_OK;
+	if (SUCCEEDED(hr))	/* on failure, what was allocated goes at the next reset */
+		*out = msg;
+	return hr;
 }
 
-/* The next message: a line of @in, or of the built-in stream if @in is NULL. */
-static char *next_message(FILE *in, ULONG n, char *buf, char **line, size_t *cap)
+/* Message @n of the built-in stream, written into @buf. */
+static const char *message_text(ULONG n, char *buf)
 {
 	static const char *const customer[] = { "contoso", "fabrikam", "northwind", "tailspin" };
-	size_t len, blob = n == BUILTIN_BIG ? 600 << 10 : n == BUILTIN_TOO_BIG ? 1536 << 10 : 0;
+	size_t len, blob = n == BIG ? 600 << 10 : n == TOO_BIG ? 1536 << 10 : 0;
 
-	if (in) {
-		if (getline(line, cap, in) < 0)
-			return NULL;
-		(*line)[strcspn(*line, "\r\n")] = '\0';
-		return *line;
-	}
-	if (n > BUILTIN_MESSAGES)
-		return NULL;
 	len = (size_t)sprintf(buf, "id=%u;customer=%s;item=widget-%u;qty=%u%s", n,
 			      customer[n % 4], n * 37 % 100, n % 9 + 1,
-			      n == BUILTIN_BAD ? ";rush" : blob ? ";blob=" : "");
+			      n == BAD ? ";rush" : blob ? ";blob=" : "");
 	memset(buf + len, 'x', blob);
 	buf[len + blob] = '\0';
 	return buf;
-}
-
-/* What a program does with a message; here, print it. */
-static void print_message(ULONG n, const struct message *msg, SIZE_T requested)
-{
-	ULONG i;
-
-	printf("message %4u:", n);
-	for (i = 0; i < msg->count; i++) {
-		if (strlen(msg->fields[i].value) <= 20)
-			printf(" %s=%s", msg->fields[i].key, msg->fields[i].value);
-		else
-			printf(" %s=<%zu bytes>", msg->fields[i].key, strlen(msg->fields[i].value));
-	}
-	printf("  (%zu bytes from the heap)\n", (size_t)requested);
 }
 
 static HRESULT take_snapshot(WS_HEAP *heap, struct snapshot *snap, WS_ERROR *error)
@@ -158,24 +120,20 @@ static HRESULT take_snapshot(WS_HEAP *heap, struct snapshot *snap, WS_ERROR *err
 	return hr;
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	static char builtin[(1536 << 10) + 100];	/* the biggest built-in message */
+	static char text[(1536 << 10) + 100];	/* the biggest message */
+	const SIZE_T page = (SIZE_T)sysconf(_SC_PAGESIZE);
 	struct snapshot snap[5], *end = snap, before, after;
-	unsigned long long created = 0, first = 0, entries;
-	ULONG n, parsed = 0, bigs = 0, entering = 0;
+	unsigned long long created = 0, first = 0, later = 0, others = 0, entered;
+	ULONG n, i, parsed = 0;
 	WS_ERROR *error = NULL;
 	WS_HEAP *heap = NULL;
-	FILE *in = NULL, *stats;
-	char *line = NULL, *text, buf[128];
-	size_t cap = 0;
-	int status;
+	SIZE_T held, kept;
+	char buf[128];
+	FILE *stats;
 	HRESULT hr;
 
-	if (argc > 1 && !(in = strcmp(argv[1], "-") ? fopen(argv[1], "r") : stdin)) {
-		perror(argv[1]);
-		return 1;
-	}
 	/* An error object: a failed call leaves in it what went wrong, in words. */
 	hr = WsCreateError(NULL, 0, &error);
 	if (FAILED(hr))
@@ -187,26 +145,33 @@ int main(int argc, char **argv)
 	created = wsheap_kernel_entries(heap);
 	printf("one WS_HEAP for all messages: max size %d, trim size %d\n", MAX_SIZE, TRIM_SIZE);
 
-	for (n = 1; (text = next_message(in, n, builtin, &line, &cap)); n++) {
+	for (n = 1; n <= MESSAGES; n++) {
 		struct message *msg = NULL;
-		int big;
 
-		entries = wsheap_kernel_entries(heap);
-		hr = parse_message(heap, text, &msg, error);
+		entered = wsheap_kernel_entries(heap);
+		hr = parse_message(heap, message_text(n, text), &msg, error);
 		if (hr == WS_E_QUOTA_EXCEEDED || hr == WS_E_INVALID_FORMAT) {
 			/* A bad message is dropped; the stream goes on. */
 			printf("message %4u: refused, %s\n", n, hr == WS_E_QUOTA_EXCEEDED ?
 			       "WS_E_QUOTA_EXCEEDED" : "WS_E_INVALID_FORMAT (not key=value)");
 			print_error(stdout, error);
+			EXPECT(n == (hr == WS_E_QUOTA_EXCEEDED ? TOO_BIG : BAD));
 			hr = WsResetError(error);
 		}
 		if (SUCCEEDED(hr))
 			hr = take_snapshot(heap, &before, error);
 		if (FAILED(hr))
 			goto Exit;
-		big = before.value[WS_HEAP_PROPERTY_ACTUAL_SIZE] > TRIM_SIZE;
-		if (msg && (n <= 3 || n % 250 == 0 || big))
-			print_message(n, msg, before.value[WS_HEAP_PROPERTY_REQUESTED_SIZE]);
+		held = before.value[WS_HEAP_PROPERTY_ACTUAL_SIZE];
+		if (msg && (n <= 3 || n % 250 == 0 || n == BIG)) {
+			/* What a program does with a message; here, print it. */
+			printf("message %4u:", n);
+			for (i = 0; i < msg->count; i++)
+				printf(" %s=%.20s%s", msg->fields[i].key, msg->fields[i].value,
+				       strlen(msg->fields[i].value) > 20 ? "..." : "");
+			printf("  (%zu bytes from the heap)\n",
+			       before.value[WS_HEAP_PROPERTY_REQUESTED_SIZE]);
+		}
 		parsed += msg != NULL;
 
 		/* Done with the message: everything allocated for it goes at once. */
@@ -215,31 +180,33 @@ int main(int argc, char **argv)
 			hr = take_snapshot(heap, &after, error);
 		if (FAILED(hr))
 			goto Exit;
+		/* Nothing stays allocated; the memory stays, up to the trim size in pages. */
+		kept = after.value[WS_HEAP_PROPERTY_ACTUAL_SIZE];
+		EXPECT(after.value[WS_HEAP_PROPERTY_REQUESTED_SIZE] == 0);
+		EXPECT(kept <= (TRIM_SIZE + page - 1) / page * page);
+		EXPECT(kept >= (held < TRIM_SIZE ? held : TRIM_SIZE));
+		EXPECT((held > TRIM_SIZE) == (n == BIG));	/* only the big one passes it */
 
-		/* Keep the properties around message 1 and the first big message. */
-		if (n == 1 || (big && !bigs++)) {
+		/* Keep the properties around message 1 and the big message. */
+		if (n == 1 || n == BIG) {
 			snprintf(before.when, sizeof(before.when), "message %u, before reset", n);
 			snprintf(after.when, sizeof(after.when), "message %u, after reset", n);
 			*end++ = before;
 			*end++ = after;
 		}
+		entered = wsheap_kernel_entries(heap) - entered;
 		if (n == 1)
-			first = wsheap_kernel_entries(heap) - entries;
-		else if (wsheap_kernel_entries(heap) != entries)
-			entering++;
-	}
-	if (in && ferror(in)) {
-		perror("message_stream: reading the messages");
-		goto Exit;
-	}
-	if (n == 1) {
-		printf("no messages\n");
-		goto Exit;
+			first = entered;
+		else if (n == BIG)
+			later += entered;
+		else
+			others += entered;
 	}
 	strcpy(after.when, "end of the stream");
 	*end++ = after;
-	printf("\n%u messages: %u parsed, %u refused; one heap, reset after each\n", n - 1,
-	       parsed, n - 1 - parsed);
+	printf("\n%u messages: %u parsed, %u refused; one heap, reset after each\n", MESSAGES,
+	       parsed, MESSAGES - parsed);
+	EXPECT(parsed == MESSAGES - 2);
 
 	printf("\n%-27s %10s %10s %15s %12s\n", "heap properties, bytes", "MAX_SIZE",
 	       "TRIM_SIZE", "REQUESTED_SIZE", "ACTUAL_SIZE");
@@ -248,38 +215,34 @@ int main(int argc, char **argv)
 		       s->value[2], s->value[3]);
 
 	/* Allocations and resets within the trim size cost no system call. */
-	printf("\nkernel entries for this heap (wsheap_kernel_entries):\n");
-	printf("    %-44s %3llu\n", "creating it", created);
-	printf("    %-44s %3llu\n", "message 1, its first memory", first);
-	snprintf(buf, sizeof(buf), "%u later message%s past the trim size", entering,
-		 entering == 1 ? "" : "s");
-	printf("    %-44s %3llu\n", buf, wsheap_kernel_entries(heap) - created - first);
-	snprintf(buf, sizeof(buf), "the other %u messages", n - 2 - entering);
-	printf("    %-44s %3d\n", buf, 0);
+	printf("\nkernel entries for this heap (wsheap_kernel_entries):\n"
+	       "    creating it                         %3llu\n"
+	       "    message 1, its first memory         %3llu\n"
+	       "    message %d, past the trim size     %3llu\n"
+	       "    the other %d messages              %3llu\n",
+	       created, first, BIG, later, MESSAGES - 2, others);
+	EXPECT(first > 0 && later > 0 && others == 0);
 
 	/* The module's own count of heaps and pages, module-wide: debugfs, for root. */
 	stats = fopen(STATS_FILE, "r");
-	if (!stats) {
-		printf("\n(%s is not readable: the module's statistics need root\n"
-		       "and debugfs; skipped)\n", STATS_FILE);
-	} else {
-		printf("\nthe module's statistics (%s), this heap alive:\n", STATS_FILE);
-		while (fgets(buf, sizeof(buf), stats))
-			printf("    %s", buf);
+	printf("\nthe module's statistics (%s), this heap alive:\n%s", STATS_FILE,
+	       stats ? "" : "    not readable: they need root, debugfs and the device backend\n");
+	while (stats && fgets(buf, sizeof(buf), stats))
+		printf("    %s", buf);
+	if (stats)
 		fclose(stats);
-	}
+	printf("\nthe demo is also a test: %u checks, %u failed\n", checks, failures);
 
 Exit:
 	if (FAILED(hr)) {
 		fflush(stdout);
 		fprintf(stderr, "message_stream: failed, HRESULT 0x%08x\n", (unsigned int)hr);
-		print_error(stderr, error);
+		if (error)
+			print_error(stderr, error);
 	}
-	WsFreeHeap(heap);
-	WsFreeError(error);
-	free(line);
-	status = FAILED(hr) || (in && ferror(in));
-	if (in && in != stdin)
-		fclose(in);
-	return status;
+	if (heap)
+		WsFreeHeap(heap);
+	if (error)
+		WsFreeError(error);
+	return FAILED(hr) || failures;
 }
