@@ -173,18 +173,13 @@ WSHEAP_API HRESULT WsCreateHeap(SIZE_T maxSize, SIZE_T trimSize,
 	if (ret) {
 		free(obj);
 		/* Only open()'s own refusals: the ioctls and mmap() after it have theirs. */
-		if (open_error == -ENOENT) {
-			wsheap_error_addf(error, "WsCreateHeap: /dev/wsheap is missing: load the "
-					  "wsheap kernel module (modprobe wsheap, or insmod "
-					  "wsheap.ko), or set WSHEAP_BACKEND=process to use "
-					  "process memory.");
-			return WSHEAP_E_NO_DEVICE;
-		}
-		if (open_error == -ENXIO || open_error == -ENODEV) {
-			wsheap_error_addf(error, "WsCreateHeap: no driver answers /dev/wsheap: load "
-					  "the wsheap kernel module (modprobe wsheap, or insmod "
-					  "wsheap.ko), or set WSHEAP_BACKEND=process to use "
-					  "process memory.");
+		/* ENXIO, ENODEV: a node no driver answers, the module unloaded. */
+		if (open_error == -ENOENT || open_error == -ENXIO || open_error == -ENODEV) {
+			wsheap_error_addf(error, "WsCreateHeap: %s: load the wsheap kernel module "
+					  "(modprobe wsheap, or insmod wsheap.ko), or set "
+					  "WSHEAP_BACKEND=process to use process memory.",
+					  open_error == -ENOENT ? "/dev/wsheap is missing" :
+					  "no driver answers /dev/wsheap");
 			return WSHEAP_E_NO_DEVICE;
 		}
 		if (open_error == -EACCES || open_error == -EPERM) {
