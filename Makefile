@@ -52,13 +52,6 @@ install:
 	install -m 0644 udev/60-wsheap.rules $(DESTDIR)$(UDEVRULESDIR)/60-wsheap.rules
 	$(if $(DESTDIR),,ldconfig)
 
-# Kbuild installs into $(DESTDIR)/lib/modules/KVER/updates/ (which depmod
-# searches first; 6.1's Kbuild would pick extra/).  Distribution
-# headers (Debian's) have neither System.map, without which Kbuild skips
-# depmod, nor the key their kernel was signed with: so depmod is run here,
-# for a real install only (a package's postinst runs it for a DESTDIR
-# one), and Kbuild is not asked to sign without a key.  Secure Boot
-# machines sign with their MOK: DKMS does that (Documentation/install.rst).
 # The release the tree's modules are for.  Not include/config/kernel.release:
 # Debian's 6.1 headers have the upstream one there (6.1.192), not the
 # directory name under /lib/modules (6.1.0-57-amd64).
@@ -69,6 +62,13 @@ kernelrelease = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
 kernelrelease:
 	@echo $(kernelrelease)
 
+# Kbuild installs into $(DESTDIR)/lib/modules/KVER/updates/ (which depmod
+# searches first; 6.1's Kbuild would pick extra/).  Distribution
+# headers (Debian's) have neither System.map, without which Kbuild skips
+# depmod, nor the key their kernel was signed with: so depmod is run here,
+# for a real install only (a package's postinst runs it for a DESTDIR
+# one), and Kbuild is not asked to sign without a key.  Secure Boot
+# machines sign with their MOK: DKMS does that (Documentation/install.rst).
 modules_install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=updates \
 		$(if $(wildcard $(KDIR)/certs/signing_key.pem),,CONFIG_MODULE_SIG_ALL=) \
