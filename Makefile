@@ -19,7 +19,7 @@
 #   make htmldocs         Documentation/ as HTML, in .build/htmldocs
 #   make lint             sparse, W=1 and clang builds of the module, the
 #                         library with -Werror under gcc and clang, then
-#                         checkpatch --strict and kernel-doc (tests/style)
+#                         checkpatch --strict and kernel-doc (tests/pipeline/style)
 #   make clean            back to a clean tree
 #
 # Documentation/install.rst says which to use when.
@@ -91,15 +91,15 @@ htmldocs:
 	$(MAKE) -C Documentation htmldocs
 
 lint:
-	tests/lint
-	tests/style
+	tests/pipeline/lint
+	tests/pipeline/style
 
 demo: lib
 	$(MAKE) -C examples
 	tests/vm/run --module examples/driver -- tests/demo/run
 
 check:
-	tests/check
+	tests/pipeline/check
 
 bench: lib
 	tests/bench/run

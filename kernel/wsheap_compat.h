@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The differences between the kernels wsheap supports (6.1 and 6.12), in
- * one place.  kernel/Kbuild probes the kernel's headers and defines the
- * WSHEAP_HAVE_* macros this file reads.
+ * The differences between the kernels wsheap supports (6.1, 6.12 and 7.x),
+ * in one place.  Each is decided by the kernel's version, not by looking
+ * for a word in its headers, so a header that is laid out differently
+ * cannot pick the wrong branch; a wrong version bound fails the build or
+ * the test that checks its result (tests/compat).  The namespace the API
+ * is exported in is the one difference a driver sees too, so it is in
+ * <linux/wsheap.h> (WSHEAP_NS).
  */
 #ifndef _WSHEAP_COMPAT_H
 #define _WSHEAP_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/version.h>
 
-#ifdef WSHEAP_HAVE_VM_FLAGS_SET
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define wsheap_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)
 #define wsheap_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
 #else
@@ -23,6 +28,13 @@ static inline void wsheap_vm_flags_clear(struct vm_area_struct *vma, unsigned lo
 {
 	vma->vm_flags &= ~flags;
 }
+#endif
+
+/* The namespace of EXPORT_SYMBOL_IF_KUNIT(): a string literal since 6.13. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define WSHEAP_KUNIT_NS	"EXPORTED_FOR_KUNIT_TESTING"
+#else
+#define WSHEAP_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING
 #endif
 
 #endif /* _WSHEAP_COMPAT_H */

@@ -14,6 +14,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "wsheap_compat.h"
 #include "wsheap_internal.h"
 
 static void wsheap_test_info_reports_abi(struct kunit *test)
@@ -84,5 +85,5 @@ kunit_test_suite(wsheap_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for wsheap");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_IMPORT_NS(WSHEAP);
+MODULE_IMPORT_NS(WSHEAP_KUNIT_NS);
+MODULE_IMPORT_NS(WSHEAP_NS);

@@ -254,7 +254,7 @@ struct wsheap *wsheap_create(size_t max_size, size_t trim_size, gfp_t gfp)
 	atomic_long_inc(&wsheap_live_heaps);
 	return heap;
 }
-EXPORT_SYMBOL_NS_GPL(wsheap_create, WSHEAP);
+EXPORT_SYMBOL_NS_GPL(wsheap_create, WSHEAP_NS);
 
 /* Make the first spare chunk with room for @need current; false if none. */
 static bool wsheap_use_spare_locked(struct wsheap *heap, size_t need)
@@ -385,7 +385,7 @@ int wsheap_alloc(struct wsheap *heap, size_t size, void **ptr)
 		wsheap_chunk_free(chunk);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(wsheap_alloc, WSHEAP);
+EXPORT_SYMBOL_NS_GPL(wsheap_alloc, WSHEAP_NS);
 
 static int wsheap_chunk_cmp_size(void *priv, const struct list_head *a,
 				 const struct list_head *b)
@@ -485,7 +485,7 @@ void wsheap_reset(struct wsheap *heap)
 		wsheap_renew_spares(heap, &keep, &release);
 	wsheap_chunk_free_list(&release);
 }
-EXPORT_SYMBOL_NS_GPL(wsheap_reset, WSHEAP);
+EXPORT_SYMBOL_NS_GPL(wsheap_reset, WSHEAP_NS);
 
 /**
  * wsheap_destroy() - Free a heap and all its memory.
@@ -511,7 +511,7 @@ void wsheap_destroy(struct wsheap *heap)
 	kfree(heap);
 	atomic_long_dec(&wsheap_live_heaps);
 }
-EXPORT_SYMBOL_NS_GPL(wsheap_destroy, WSHEAP);
+EXPORT_SYMBOL_NS_GPL(wsheap_destroy, WSHEAP_NS);
 
 /**
  * wsheap_get_sizes() - Read a heap's max, trim, requested and actual sizes.
@@ -532,7 +532,7 @@ void wsheap_get_sizes(struct wsheap *heap, struct wsheap_sizes *sizes)
 	sizes->actual_size = heap->actual;
 	spin_unlock_irqrestore(&heap->lock, flags);
 }
-EXPORT_SYMBOL_NS_GPL(wsheap_get_sizes, WSHEAP);
+EXPORT_SYMBOL_NS_GPL(wsheap_get_sizes, WSHEAP_NS);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /**

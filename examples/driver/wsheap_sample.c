@@ -24,8 +24,8 @@
 #include <linux/string.h>
 #include <linux/wsheap.h>
 
-/* The API is exported in the WSHEAP namespace (6.13 on: MODULE_IMPORT_NS("WSHEAP")). */
-MODULE_IMPORT_NS(WSHEAP);
+/* The API is exported in the WSHEAP namespace; WSHEAP_NS spells it for any kernel. */
+MODULE_IMPORT_NS(WSHEAP_NS);
 
 /* "key=value;key=value...": a field "body=N" carries N bytes of payload. */
 static const char * const sample_messages[] = {

@@ -11,7 +11,7 @@
 #include <linux/string.h>
 #include <linux/wsheap.h>
 
-MODULE_IMPORT_NS(WSHEAP);
+MODULE_IMPORT_NS(WSHEAP_NS);
 
 struct message {
 	char *header;

@@ -23,14 +23,29 @@
  *	ccflags-y += -I$(WSHEAP)/kernel/include
  *	KBUILD_EXTRA_SYMBOLS += $(WSHEAP)/Module.symvers
  *
- * and MODULE_IMPORT_NS(WSHEAP) to its source: the functions are exported
- * in the WSHEAP symbol namespace.
+ * and MODULE_IMPORT_NS(WSHEAP_NS) to its source: the functions are
+ * exported in the WSHEAP symbol namespace.  That one spelling builds on
+ * every kernel wsheap supports, 6.1 to 7.x.
  */
 #ifndef _LINUX_WSHEAP_H
 #define _LINUX_WSHEAP_H
 
 #include <linux/gfp.h>
 #include <linux/types.h>
+#include <linux/version.h>
+
+/*
+ * The symbol namespace of the API, as MODULE_IMPORT_NS() and
+ * EXPORT_SYMBOL_NS_GPL() take it on the kernel being built for: a string
+ * literal since 6.13, a bare word the macros stringify before.  A version
+ * check, not a probe, so it cannot be fooled by a header's layout; make
+ * check verifies the namespace each kernel's module records (tests/compat).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define WSHEAP_NS	"WSHEAP"
+#else
+#define WSHEAP_NS	WSHEAP
+#endif
 
 /* Every allocation is aligned to at least this many bytes. */
 #define WSHEAP_ALIGN	8

@@ -61,7 +61,7 @@
 #include <linux/page_frag_cache.h>
 #endif
 
-MODULE_IMPORT_NS(WSHEAP);
+MODULE_IMPORT_NS(WSHEAP_NS);
 
 static unsigned int msgs = 20000;
 module_param(msgs, uint, 0444);

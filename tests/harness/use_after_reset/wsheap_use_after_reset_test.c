@@ -10,7 +10,7 @@
 #include <linux/sizes.h>
 #include <linux/wsheap.h>
 
-MODULE_IMPORT_NS(WSHEAP);
+MODULE_IMPORT_NS(WSHEAP_NS);
 
 static void touch_after_reset(struct kunit *test)
 {
