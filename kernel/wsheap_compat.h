@@ -3,10 +3,10 @@
  * The differences between the kernels wsheap supports (6.1, 6.12 and 7.x),
  * in one place.  Each is decided by the kernel's version, not by looking
  * for a word in its headers, so a header that is laid out differently
- * cannot pick the wrong branch; a wrong version bound fails the build or
- * the test that checks its result (tests/compat).  The namespace the API
- * is exported in is the one difference a driver sees too, so it is in
- * <linux/wsheap.h> (WSHEAP_NS).
+ * cannot pick the wrong branch, and tests/compat checks every bound
+ * against a compile test on each kernel.  The namespace the API is
+ * exported in is the one difference a driver sees too, so <linux/wsheap.h>
+ * spells it (WSHEAP_NS), by the same version bound as WSHEAP_HAVE_STRING_NS.
  */
 #ifndef _WSHEAP_COMPAT_H
 #define _WSHEAP_COMPAT_H
@@ -14,7 +14,14 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+/*
+ * Each difference is a WSHEAP_HAVE_* of 0 or 1, which tests/compat
+ * compares with what a compile test finds on each kernel.
+ */
+#define WSHEAP_HAVE_VM_FLAGS_SET	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0))
+#define WSHEAP_HAVE_STRING_NS		(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0))
+
+#if WSHEAP_HAVE_VM_FLAGS_SET
 #define wsheap_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)
 #define wsheap_vm_flags_clear(vma, flags)	vm_flags_clear(vma, flags)
 #else
@@ -31,7 +38,7 @@ static inline void wsheap_vm_flags_clear(struct vm_area_struct *vma, unsigned lo
 #endif
 
 /* The namespace of EXPORT_SYMBOL_IF_KUNIT(): a string literal since 6.13. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if WSHEAP_HAVE_STRING_NS
 #define WSHEAP_KUNIT_NS	"EXPORTED_FOR_KUNIT_TESTING"
 #else
 #define WSHEAP_KUNIT_NS	EXPORTED_FOR_KUNIT_TESTING

@@ -26,6 +26,7 @@
 #include <wsheap.h>
 
 #include "kselftest_harness.h"
+#include "device.h"
 #include "memcg.h"
 
 #define STATS_PATH "/sys/kernel/debug/wsheap/stats"
@@ -77,6 +78,10 @@ FIXTURE_SETUP(inject)
 	char path[128];
 	unsigned int i;
 
+	self->nth_fd = -1;
+	self->dev = -1;
+	/* Before the kernel's fault injection is touched, not after. */
+	SKIP_IF_NO_DEVICE();
 	/* Every kind of allocation may fail, silently (the log stays readable). */
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/verbose", attrs[i]);
@@ -94,9 +99,12 @@ FIXTURE_SETUP(inject)
 
 FIXTURE_TEARDOWN(inject)
 {
-	set_fail_nth(self->nth_fd, 0);
-	close(self->dev);
-	close(self->nth_fd);
+	if (self->nth_fd >= 0)
+		set_fail_nth(self->nth_fd, 0);
+	if (self->dev >= 0)
+		close(self->dev);
+	if (self->nth_fd >= 0)
+		close(self->nth_fd);
 }
 
 static int create_heap(int dev, __u64 max, struct wsheap_create *c)

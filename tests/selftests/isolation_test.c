@@ -20,6 +20,7 @@
 #include <linux/wsheap.h>
 
 #include "kselftest_harness.h"
+#include "device.h"
 
 #define PAGE 4096UL
 
@@ -74,10 +75,12 @@ static long first_nonzero(const unsigned char *mem, size_t len)
 TEST(ids_and_offsets_are_per_open_file)
 {
 	struct wsheap_heap_info info = { .size = sizeof(info) };
-	int fd = dev_open(), status;
+	int fd, status;
 	struct heap h;
 	pid_t pid;
 
+	SKIP_IF_NO_DEVICE();
+	fd = dev_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, heap_new(fd, 64 * PAGE, &h));
 	memset(h.mem, 0x5c, 64 * PAGE);
@@ -131,9 +134,11 @@ TEST(recycled_pages_are_zeroed)
 {
 	const size_t bytes = 512 * PAGE;
 	struct heap a, b;
-	int round, fd = dev_open(), status;
+	int round, fd, status;
 	pid_t pid;
 
+	SKIP_IF_NO_DEVICE();
+	fd = dev_open();
 	ASSERT_LE(0, fd);
 	for (round = 0; round < 8; round++) {
 		/* Another process writes its heap and exits; we grow ours. */
@@ -187,10 +192,12 @@ static void on_fault(int sig)
 /* A fork() child gets no heap mapping: the parent's address is empty there. */
 TEST(fork_child_has_no_mapping)
 {
-	int fd = dev_open(), status;
+	int fd, status;
 	struct heap h;
 	pid_t pid;
 
+	SKIP_IF_NO_DEVICE();
+	fd = dev_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, heap_new(fd, 16 * PAGE, &h));
 	memset(h.mem, 0x42, 16 * PAGE);

@@ -8,8 +8,9 @@
 #              root scripts/install-deps makes, built in there (tests/vm/kroot)
 # The debug kernels, built from source, are tests/vm/build-kernel's.
 
-# Every series make check covers, oldest first.
-stock_series=(6.1 6.12 7.3)
+# Every series make check covers, oldest first (WSHEAP_SERIES="6.12 7.3"
+# narrows the scripts that loop over them to those).
+read -ra stock_series <<<"${WSHEAP_SERIES:-6.1 6.12 7.3}"
 kroot_dir=${WSHEAP_TRIXIE_ROOT:-/var/cache/wsheap/trixie/root}
 kernels_sh_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
