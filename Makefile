@@ -4,6 +4,7 @@
 #   make KDIR=/path       the module for another kernel tree
 #   make demo             the module at work in a guest kernel
 #   make check            every test, in guest kernels; ends "N passed, N failed"
+#                         ([STEPS="stock-7.3 lint"]: only those; tests/pipeline/check --list)
 #   make bench            benchmarks natively and in a guest kernel: a Markdown
 #                         report in .build/bench/results.md (tests/bench/run)
 #   make fuzz             the /dev/wsheap fuzzer in the debug guest, a million
@@ -99,7 +100,7 @@ demo: lib
 	tests/vm/run --module examples/driver -- tests/demo/run
 
 check:
-	tests/pipeline/check
+	tests/pipeline/check $(STEPS)
 
 bench: lib
 	tests/bench/run
