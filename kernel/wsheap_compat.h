@@ -18,8 +18,8 @@
  * Each difference is a WSHEAP_HAVE_* of 0 or 1, which tests/compat
  * compares with what a compile test finds on each kernel.
  */
-#define WSHEAP_HAVE_VM_FLAGS_SET	(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0))
-#define WSHEAP_HAVE_STRING_NS		(LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0))
+#define WSHEAP_HAVE_VM_FLAGS_SET	(KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE)
+#define WSHEAP_HAVE_STRING_NS		(KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE)
 
 #if WSHEAP_HAVE_VM_FLAGS_SET
 #define wsheap_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)

@@ -13,6 +13,7 @@
 #include <linux/device.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/wsheap.h>
 
 #include "wsheap_compat.h"
 #include "wsheap_internal.h"

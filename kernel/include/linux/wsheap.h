@@ -41,7 +41,7 @@
  * check, not a probe, so it cannot be fooled by a header's layout; make
  * check verifies the namespace each kernel's module records (tests/compat).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 #define WSHEAP_NS	"WSHEAP"
 #else
 #define WSHEAP_NS	WSHEAP
