@@ -2,7 +2,7 @@
 #
 # The kernels wsheap is built and tested for, sourced by the scripts that
 # build for them (tests/vm/run, tests/pipeline/dkms, tests/pipeline/lint,
-# tests/pipeline/compat).  A kernel is named by its series:
+# tests/compat/run, tests/harness/run).  A kernel is named by its series:
 #   6.1, 6.12  Debian 12's stock kernels: headers in /lib/modules/RELEASE/build
 #   7.3        Debian 13's (trixie-backports): headers in the Debian 13 build
 #              root scripts/install-deps makes, built in there (tests/vm/kroot)
