@@ -182,7 +182,8 @@ TEST_F(inject, create)
 		if (!fired)
 			break;
 	}
-	ASSERT_LT(0, failures) TH_LOG("no CREATE failed");
+	ASSERT_LT(0, failures) TH_LOG("no CREATE failed: %d faults armed, the last %s",
+				       nth, fired ? "fired" : "not reached");
 	ASSERT_GT(MAX_NTH, nth);
 }
 
