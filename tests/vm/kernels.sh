@@ -19,16 +19,19 @@ in_kroot() {
 	case $1 in 7.*) return 0 ;; *) return 1 ;; esac
 }
 
-# stock_headers SERIES: the newest release of SERIES whose headers are
-# installed (/lib/modules/RELEASE/build, in the root for 7.x); nothing if
-# none is.
-stock_headers() {
-	local mods=/lib/modules v best=
+# stock_releases SERIES: the releases of SERIES whose headers are
+# installed (/lib/modules/RELEASE/build, in the root for 7.x), oldest first.
+stock_releases() {
+	local mods=/lib/modules v
 	in_kroot "$1" && mods=$kroot_dir/usr/lib/modules
 	for v in $(ls "$mods" 2>/dev/null | sort -V); do
-		case $v in "$1".*) [ -f "$mods/$v/build/Makefile" ] && best=$v ;; esac
+		case $v in "$1".*) [ -f "$mods/$v/build/Makefile" ] && echo "$v" ;; esac
 	done
-	echo "$best"
+}
+
+# stock_headers SERIES: the newest of them; nothing if none is installed.
+stock_headers() {
+	stock_releases "$1" | tail -n 1
 }
 
 # kmake SERIES MAKE-ARGUMENT...: make, where SERIES's headers can build:
