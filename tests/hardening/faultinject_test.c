@@ -9,7 +9,9 @@
  * until the operation completes without reaching an N-th site; every
  * injected failure must surface as ENOMEM (E_OUTOFMEMORY through the
  * library), leave the module's counts as they were, and leave the heap
- * usable.  kmemleak, at the end of the run, checks that nothing leaked.
+ * usable.  DESTROY is also run with every slab allocation failing
+ * (failslab's task filter), where one failure in a retried path is not
+ * enough.  kmemleak, at the end of the run, checks that nothing leaked.
  * Needs the debug kernel (tests/vm/debug.config).
  */
 #define _GNU_SOURCE
@@ -67,9 +69,21 @@ static void read_stats(struct __test_metadata *_metadata, struct stats *s)
 	fclose(f);
 }
 
+/*
+ * failslab set to fail every allocation of a task marked make-it-fail.  In
+ * this order, and restored in the reverse one: a probability of 100
+ * without the task filter would fail every allocation of every task.
+ */
+#define FAILSLAB "/sys/kernel/debug/failslab/"
+static const char *const every_attr[] = { "task-filter", "interval", "times", "probability" };
+static const char *const every_value[] = { "Y", "1", "-1", "100" };
+#define EVERY_ATTRS (sizeof(every_attr) / sizeof(every_attr[0]))
+
 FIXTURE(inject) {
 	int nth_fd;
 	int dev;
+	bool failslab_changed;
+	char failslab_old[EVERY_ATTRS][32];
 };
 
 FIXTURE_SETUP(inject)
@@ -80,6 +94,7 @@ FIXTURE_SETUP(inject)
 
 	self->nth_fd = -1;
 	self->dev = -1;
+	self->failslab_changed = false;
 	/* Before the kernel's fault injection is touched, not after. */
 	SKIP_IF_NO_DEVICE();
 	/* Every kind of allocation may fail, silently (the log stays readable). */
@@ -99,8 +114,15 @@ FIXTURE_SETUP(inject)
 
 FIXTURE_TEARDOWN(inject)
 {
+	char path[128];
+	unsigned int i;
+
 	if (self->nth_fd >= 0)
 		set_fail_nth(self->nth_fd, 0);
+	for (i = EVERY_ATTRS; self->failslab_changed && i-- > 0;) {
+		snprintf(path, sizeof(path), FAILSLAB "%s", every_attr[i]);
+		EXPECT_EQ(0, write_file(path, self->failslab_old[i])) TH_LOG("%s not restored", path);
+	}
 	if (self->dev >= 0)
 		close(self->dev);
 	if (self->nth_fd >= 0)
@@ -230,6 +252,36 @@ TEST_F(inject, grow)
 	ASSERT_GT(MAX_NTH, nth);
 }
 
+/*
+ * After a DESTROY with a fault armed: either the heap is gone from the
+ * file altogether, so that mmap() of its window finds nothing there, or
+ * the DESTROY failed and the heap is whole.  A DESTROY that went half way
+ * (its id gone, its window still in the file's tree) would have mmap()
+ * take a reference to the freed heap: KASAN's use-after-free.  After a
+ * DESTROY that succeeded, nothing else touches the heap.
+ */
+static void check_destroyed_or_whole(struct __test_metadata *_metadata, int dev,
+				     const struct wsheap_create *c, int ret, const char *what)
+{
+	struct wsheap_heap_info info = { .size = sizeof(info), .heap_id = c->heap_id };
+	char *p;
+
+	p = mmap(NULL, c->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
+		 (off_t)c->mmap_offset);
+	if (!ret) {
+		ASSERT_EQ(MAP_FAILED, p)
+			TH_LOG("%s: the destroyed heap's window still maps", what);
+		ASSERT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: a failed DESTROY left no window", what);
+	memset(p, 0x7e, 32 * 4096);
+	ASSERT_EQ(0, munmap(p, c->mmap_size));
+	ASSERT_EQ(0, ioctl(dev, WSHEAP_IOC_HEAP_INFO, &info))
+		TH_LOG("%s: a failed DESTROY left no heap: %s", what, strerror(errno));
+	ASSERT_EQ(32 * 4096, info.actual_bytes);
+}
+
 /* mmap() and the faults that map pages; then TRIM, RESET and DESTROY. */
 TEST_F(inject, map_fault_trim_reset_destroy)
 {
@@ -242,7 +294,7 @@ TEST_F(inject, map_fault_trim_reset_destroy)
 	unsigned int i;
 	int nth, ret;
 	bool fired;
-	char *p;
+	char what[32], *p;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		for (nth = 1; nth < MAX_NTH; nth++) {
@@ -277,6 +329,10 @@ TEST_F(inject, map_fault_trim_reset_destroy)
 			}
 			if (p != MAP_FAILED)
 				ASSERT_EQ(0, munmap(p, c.mmap_size));
+			if (cmds[i] == WSHEAP_IOC_DESTROY) {
+				snprintf(what, sizeof(what), "fault %d", nth);
+				check_destroyed_or_whole(_metadata, self->dev, &c, ret, what);
+			}
 			if (cmds[i] != WSHEAP_IOC_DESTROY || ret)
 				ASSERT_EQ(0, heap_op(self->dev, WSHEAP_IOC_DESTROY, c.heap_id, 0,
 						     NULL));
@@ -285,6 +341,132 @@ TEST_F(inject, map_fault_trim_reset_destroy)
 		}
 		ASSERT_GT(MAX_NTH, nth);
 	}
+}
+
+/* munmap() may fail to allocate too: then it unmapped nothing, and is retried. */
+static void unmap_surely(struct __test_metadata *_metadata, void *p, size_t len, int nth)
+{
+	if (!munmap(p, len))
+		return;
+	ASSERT_EQ(ENOMEM, errno) TH_LOG("fault %d: munmap: %s", nth, strerror(errno));
+	ASSERT_EQ(0, munmap(p, len));
+}
+
+#define RELEASE_HEAPS 4
+
+/*
+ * The release of a file holding several heaps, half of them mapped: it
+ * runs in the last munmap() after close(), so the fault stays armed across
+ * both.  Nothing fails that user space could see; everything goes.
+ */
+TEST_F(inject, release)
+{
+	struct wsheap_create c[RELEASE_HEAPS];
+	struct stats before, after;
+	char *maps[RELEASE_HEAPS];
+	int nth, fd, k;
+	bool fired;
+
+	for (nth = 1; nth < MAX_NTH; nth++) {
+		read_stats(_metadata, &before);
+		fd = open("/dev/wsheap", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, fd);
+		for (k = 0; k < RELEASE_HEAPS; k++) {
+			ASSERT_EQ(0, create_heap(fd, 1 << 20, &c[k]));
+			ASSERT_EQ(0, heap_op(fd, WSHEAP_IOC_GROW, c[k].heap_id, 32 * 4096, NULL));
+			maps[k] = MAP_FAILED;
+			if (k % 2)
+				continue;
+			maps[k] = mmap(NULL, c[k].mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				       fd, (off_t)c[k].mmap_offset);
+			ASSERT_NE(MAP_FAILED, maps[k]);
+			memset(maps[k], 0x19, 32 * 4096);
+		}
+		set_fail_nth(self->nth_fd, nth);
+		ASSERT_EQ(0, close(fd));
+		for (k = 0; k < RELEASE_HEAPS; k++)
+			if (maps[k] != MAP_FAILED)
+				unmap_surely(_metadata, maps[k], c[k].mmap_size, nth);
+		fired = fail_nth_fired(self->nth_fd);
+		set_fail_nth(self->nth_fd, 0);
+		read_stats(_metadata, &after);
+		ASSERT_EQ(0, memcmp(&before, &after, sizeof(after)))
+			TH_LOG("fault %d: %ld heaps and %ld pages left of %ld and %ld", nth,
+			       after.user_heaps, after.user_pages, before.user_heaps,
+			       before.user_pages);
+		if (!fired)
+			break;
+	}
+	ASSERT_LT(1, nth) TH_LOG("no allocation site was reached");
+	ASSERT_GT(MAX_NTH, nth);
+}
+
+/*
+ * Mark this thread for failslab's task filter, or unmark it, through @fd
+ * opened beforehand: marked, it could not open a file.
+ */
+static void set_make_it_fail(int fd, bool on)
+{
+	if (pwrite(fd, on ? "1" : "0", 1, 0) != 1)
+		abort();
+}
+
+/*
+ * DESTROY with every slab allocation of the thread failing, not one of
+ * them: fail-nth fails a single allocation, and the maple tree retries a
+ * failed node allocation with GFP_KERNEL, which then succeeds.  Failures
+ * in a row are what would leave the heap's window in the file's tree
+ * after the heap is gone.  With neighbours on both sides too, for other
+ * shapes of the tree.
+ */
+TEST_F(inject, destroy_with_every_allocation_failing)
+{
+	struct wsheap_create c, n;
+	struct stats before, after;
+	char path[128];
+	unsigned int i;
+	int neighbours, k, ret, mark;
+	char what[64];
+	FILE *f;
+
+	mark = open("/proc/thread-self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, mark);
+	for (i = 0; i < EVERY_ATTRS; i++) {
+		snprintf(path, sizeof(path), FAILSLAB "%s", every_attr[i]);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f) TH_LOG("%s: %s", path, strerror(errno));
+		ASSERT_NE(NULL, fgets(self->failslab_old[i], sizeof(self->failslab_old[i]), f));
+		fclose(f);
+	}
+	self->failslab_changed = true;
+	for (i = 0; i < EVERY_ATTRS; i++) {
+		snprintf(path, sizeof(path), FAILSLAB "%s", every_attr[i]);
+		ASSERT_EQ(0, write_file(path, every_value[i])) TH_LOG("%s", path);
+	}
+
+	for (neighbours = 0; neighbours <= 2; neighbours++) {
+		for (k = 0; k < neighbours; k++)
+			ASSERT_EQ(0, create_heap(self->dev, 1 << 20, &n));
+		ASSERT_EQ(0, create_heap(self->dev, 1 << 20, &c));
+		ASSERT_EQ(0, heap_op(self->dev, WSHEAP_IOC_GROW, c.heap_id, 32 * 4096, NULL));
+		for (k = 0; k < neighbours; k++)
+			ASSERT_EQ(0, create_heap(self->dev, 1 << 20, &n));
+		read_stats(_metadata, &before);
+		set_make_it_fail(mark, true);
+		ret = heap_op(self->dev, WSHEAP_IOC_DESTROY, c.heap_id, 0, NULL);
+		set_make_it_fail(mark, false);
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret)
+				TH_LOG("%d neighbours: %s", neighbours, strerror(-ret));
+			read_stats(_metadata, &after);
+			ASSERT_EQ(0, memcmp(&before, &after, sizeof(after)));
+		}
+		snprintf(what, sizeof(what), "%d neighbours each side", neighbours);
+		check_destroyed_or_whole(_metadata, self->dev, &c, ret, what);
+		if (ret)
+			ASSERT_EQ(0, heap_op(self->dev, WSHEAP_IOC_DESTROY, c.heap_id, 0, NULL));
+	}
+	close(mark);
 }
 
 /* Through the library: E_OUTOFMEMORY, and the heap still works. */
