@@ -6,46 +6,24 @@
  * heap's window once and allocates inside it without entering the kernel,
  * which it does only to grow the backing, to give pages back, and to
  * create or destroy heaps (see Documentation/userspace-api.rst).
- *
- * Every open file is a space of heaps: heap ids and mmap offsets are its
- * own.  Each open file gets a private inode from a small pseudo file
- * system, so its mappings live in an address_space of their own and
- * unmap_mapping_range() on a heap's range touches no other file's.  A
- * heap's window is a range of offsets handed out once per file; mmap()
- * looks the heap up by offset in a maple tree.
- *
- * Pages are zeroed when allocated and reach user space only through the
- * fault handler, which inserts a PTE (holding a page reference) under the
- * heap's lock.  Trimming and destroying take the same lock, zap every PTE
- * of the range they release, and only then drop the heap's references, so
- * no PTE ever points at a page that has left its heap, and a page pinned
- * elsewhere lives until the pin goes.
- *
- * Lifetime: the file's xarray holds a reference to each heap, and so does
- * each VMA mapping it; a destroyed heap is marked dead and its VMAs fault
- * SIGBUS.  VMAs hold the file, so release runs after the last munmap.
- *
- * Lock order: mmap_lock -> wsheap_uheap.lock -> i_mmap_rwsem (through
- * unmap_mapping_range()), and mmap_lock -> wsheap_file.lock (mmap() looks
- * the window up).  wsheap_file.lock is never held with a heap's lock.
- * Nothing takes a heap's lock under i_mmap_rwsem.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/kref.h>
 #include <linux/maple_tree.h>
 #include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mount.h>
 #include <linux/mutex.h>
-#include <linux/pseudo_fs.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
-#include <linux/sizes.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -53,44 +31,119 @@
 #include "wsheap_compat.h"
 #include "wsheap_internal.h"
 
-static unsigned long max_file_bytes = SZ_1G;
-module_param(max_file_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_file_bytes, "Backing all heaps of one open file may hold, in bytes (default 1 GiB)");
+/*
+ * A heap's window is a range of page offsets, and offsets, counts and
+ * limits are unsigned longs of pages: on a 32-bit kernel they could not
+ * hold what the 64-bit ABI lets user space ask for.  kernel/Kbuild refuses
+ * such a kernel with a message; this is the backstop.
+ */
+static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
 
-static unsigned long max_total_bytes;
-module_param(max_total_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_total_bytes,
-		 "Backing all user heaps may hold, in bytes (default 0: half of RAM)");
+/**
+ * DOC: User heaps on shmem
+ *
+ * Every open file of ``/dev/wsheap`` is a space of heaps, and one shmem
+ * object (shmem_file_setup()) holds the pages of all of them: a heap is a
+ * range of that object's page offsets, its *window*, handed out once per
+ * file and never reused, and its *backing* is the first ``nr_pages`` pages
+ * of the window.  The pages are therefore ordinary shmem pages: swappable,
+ * movable, on the LRU, charged to the heap creator's memory cgroup as
+ * shmem and counted in the RssShmem of every process that maps them.
+ * Pages are zeroed by shmem when it allocates them.
+ *
+ * The open file's ``f_mapping`` is the shmem object's: a heap's mappings
+ * live in its address_space, so truncating a range of the object zaps the
+ * range in every process that maps it, and reclaim finds the mappings
+ * through the same rmap.  Ids and offsets are per file, so one file never
+ * sees another's pages.
+ *
+ * Growing allocates the new pages in the shmem object (populating them,
+ * so that an out-of-memory condition is an error of the grow and not a
+ * SIGBUS later) and only then publishes the new ``nr_pages``; trimming
+ * publishes the smaller ``nr_pages`` first and then truncates the range.
+ * The fault handler takes no lock of the heap: it checks ``nr_pages``
+ * before it looks the page up, and again with the page locked.  A trim
+ * truncates under the same page lock, so either the fault maps the page
+ * first and the truncation unmaps it, or the fault sees the smaller
+ * backing and refuses with SIGBUS: a stale pointer keeps faulting, and it
+ * never reads zeros or another heap's data.  A fault that loses the race
+ * to a trim may leave one zeroed, unmapped page in the trimmed range,
+ * charged to the cgroup but to no heap; the next trim or destroy of the
+ * heap, which truncates up to the end of the window, frees it.  No fault
+ * waits for a grow or a trim: they hold the heap's mutex, which faults
+ * never take, and they yield the CPU and stop on a fatal signal as they
+ * go.
+ *
+ * Heap memory cannot be pinned: the mappings are VM_IO, so
+ * get_user_pages() refuses them (vmsplice(), io_uring fixed buffers,
+ * O_DIRECT and process_vm_readv() fail with EFAULT) and no page outlives
+ * its trim in someone else's hands.  ptrace() and ``/proc/PID/mem`` read
+ * and write backed pages through the mapping's access method.  VM_IO also
+ * makes MADV_DOFORK fail, so VM_DONTCOPY holds: a fork() child never
+ * inherits a heap mapping.
+ *
+ * Lifetime: a heap is referenced by its id in the file's xarray, by its
+ * window in the file's maple tree, and by each VMA that maps it.  A
+ * destroyed heap is marked dead and trimmed to nothing at once; its VMAs
+ * fault SIGBUS until they are unmapped.  Taking a window out of the maple
+ * tree may need memory: when that fails, the tree keeps its reference and
+ * the dead heap stays there, refusing mmap(), until the file is released.
+ * VMAs hold the open file, so the release runs after the last munmap().
+ *
+ * Lock order: wsheap_uheap.lock -> mmap_lock (copying an argument back
+ * may fault) -> i_mmap_rwsem (through truncation and
+ * unmap_mapping_range()), and mmap_lock -> wsheap_file.lock (mmap() looks
+ * the window up).  wsheap_file.lock is never held with a heap's lock, and
+ * neither the fault handler nor mmap() takes a heap's lock.
+ */
 
-static unsigned int max_file_heaps = 1U << 20;
-module_param(max_file_heaps, uint, 0644);
-MODULE_PARM_DESC(max_file_heaps, "Heaps one open file may hold at once (default 1048576)");
-
-/* Backing held by all user heaps, in pages, against max_total_bytes. */
-static atomic_long_t wsheap_user_pages = ATOMIC_LONG_INIT(0);
-static atomic_long_t wsheap_user_heaps = ATOMIC_LONG_INIT(0);
-
+/**
+ * struct wsheap_file - An open file of /dev/wsheap: a space of heaps
+ * @lock: guards @heaps, @by_pgoff and @next_pgoff.
+ * @heaps: heap id -> &struct wsheap_uheap, holding a reference.
+ * @by_pgoff: window -> &struct wsheap_uheap, holding a reference.
+ * @next_pgoff: where the next window starts, in pages.
+ * @pages: backing of this file's heaps, against max_file_bytes.
+ * @shmem: the shmem object whose pages back every heap of the file.
+ * @user: the opener's counts (wsheap_account.c).
+ */
 struct wsheap_file {
 	struct mutex lock;		/* guards heaps, by_pgoff, next_pgoff */
-	struct xarray heaps;		/* heap id -> struct wsheap_uheap */
-	struct maple_tree by_pgoff;	/* window [start, end] -> heap */
-	unsigned long next_pgoff;	/* where the next window starts */
-	atomic_long_t pages;		/* backing of this file's heaps */
-	struct inode *inode;		/* owner of the private address_space */
+	struct xarray heaps;
+	struct maple_tree by_pgoff;
+	unsigned long next_pgoff;
+	atomic_long_t pages;
+	struct file *shmem;
+	struct wsheap_user *user;
 };
 
+/**
+ * struct wsheap_uheap - A user heap
+ * @ref: see "User heaps on shmem".
+ * @lock: serialises the ioctls on the heap; faults never take it.
+ * @nr_pages: the backing is the window's pages [0, @nr_pages).  Written
+ *	under @lock, read by faults without it.
+ * @max_pages: the window's length and the cap on @nr_pages.
+ * @trim_pages: what %WSHEAP_IOC_RESET keeps.
+ * @start_pgoff: the window's first page offset in the file (and in @shmem).
+ * @grow_calls: grows that added backing.
+ * @dead: destroyed; written under @lock, read by faults without it.
+ * @wf: the file, used only until the heap is dead.
+ * @user: the file's user, charged for the heap until it is freed.
+ * @memcg: the creator's memory cgroup, charged for every page.
+ */
 struct wsheap_uheap {
-	struct kref ref;		/* the file's xarray, and each VMA */
-	struct mutex lock;		/* guards pages, nr_pages, grow_calls, dead */
-	struct xarray pages;		/* page index -> struct page */
-	unsigned long nr_pages;		/* backing is pages [0, nr_pages) */
+	struct kref ref;
+	struct mutex lock;		/* serialises the heap's ioctls */
+	unsigned long nr_pages;
 	unsigned long max_pages;
-	unsigned long trim_pages;	/* what WSHEAP_IOC_RESET keeps */
-	unsigned long start_pgoff;	/* the window's offset, in pages */
+	unsigned long trim_pages;
+	unsigned long start_pgoff;
 	u64 grow_calls;
-	bool dead;			/* destroyed: its VMAs fault SIGBUS */
+	bool dead;
 	struct wsheap_file *wf;
-	struct mem_cgroup *memcg;	/* the creator's, charged for every page */
+	struct wsheap_user *user;
+	struct mem_cgroup *memcg;
 };
 
 /* ------------------------------------------------------------ arguments */
@@ -162,144 +215,108 @@ static int wsheap_ioctl_get_info(void __user *uarg)
 	return wsheap_copy_arg_to_user(uarg, &info, usize, sizeof(info));
 }
 
-/* ----------------------------------------------------------- accounting */
+/* --------------------------------------------------------------- heaps */
 
-/* Add @n to @v unless that takes it past @limit. */
-static bool wsheap_add_within(atomic_long_t *v, long n, long limit)
+/* Does @heap, alive, back page offset @pgoff of its file? */
+static bool wsheap_uheap_backs(struct wsheap_uheap *heap, pgoff_t pgoff)
 {
-	long old = atomic_long_read(v);
-
-	do {
-		if (n > limit - old)
-			return false;
-	} while (!atomic_long_try_cmpxchg(v, &old, old + n));
-	return true;
+	return !READ_ONCE(heap->dead) &&
+	       pgoff - heap->start_pgoff < READ_ONCE(heap->nr_pages);
 }
 
-static long wsheap_bytes_to_pages_limit(unsigned long bytes)
+static struct inode *wsheap_uheap_inode(struct wsheap_uheap *heap)
 {
-	return min_t(unsigned long, bytes >> PAGE_SHIFT, LONG_MAX);
+	return file_inode(heap->wf->shmem);
+}
+
+/* Free the window's pages [@from, @to) and zap every mapping of them. */
+static void wsheap_uheap_truncate(struct wsheap_uheap *heap, unsigned long from,
+				  unsigned long to)
+{
+	struct inode *inode = wsheap_uheap_inode(heap);
+	loff_t start = (loff_t)(heap->start_pgoff + from) << PAGE_SHIFT;
+	loff_t len = (loff_t)(to - from) << PAGE_SHIFT;
+
+	if (from >= to)
+		return;
+	/*
+	 * Truncation unmaps each page it frees; zapping first as well covers
+	 * a large folio it could only split, and private copies (even_cows).
+	 */
+	unmap_mapping_range(inode->i_mapping, start, len, 1);
+	shmem_truncate_range(inode, start, start + len - 1);
+}
+
+/* Give back the backing past @keep pages; the caller has uncharged nothing. */
+static void wsheap_uheap_trim_locked(struct wsheap_uheap *heap, unsigned long keep)
+{
+	unsigned long had = heap->nr_pages;
+
+	lockdep_assert_held(&heap->lock);
+	if (keep >= had)
+		return;
+	/* Faults see the smaller backing before a page goes. */
+	WRITE_ONCE(heap->nr_pages, keep);
+	/* To the end of the window: a page a lost race left goes too. */
+	wsheap_uheap_truncate(heap, keep, heap->max_pages);
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, had - keep);
 }
 
 /*
- * The limits count backing, pages the heaps hold.  A page someone pinned
- * (O_DIRECT, vmsplice) outlives its trim by the pin's life, uncounted
- * here but still charged to the memcg.
+ * Allocate the window's pages [@from, @to) in the shmem object, zeroed,
+ * charged to the heap's memory cgroup.  Not yet backing: faults refuse
+ * them until the caller publishes nr_pages.  On failure nothing is left.
  */
-static int wsheap_charge(struct wsheap_file *wf, unsigned long n)
+static int wsheap_uheap_populate(struct wsheap_uheap *heap, unsigned long from,
+				 unsigned long to)
 {
-	unsigned long total = READ_ONCE(max_total_bytes);
-	long total_pages = total ? wsheap_bytes_to_pages_limit(total) : totalram_pages() / 2;
-
-	if (!wsheap_add_within(&wf->pages, n, wsheap_bytes_to_pages_limit(max_file_bytes)))
-		return -ENOSPC;
-	if (!wsheap_add_within(&wsheap_user_pages, n, total_pages)) {
-		atomic_long_sub(n, &wf->pages);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
-static void wsheap_uncharge(struct wsheap_file *wf, unsigned long n)
-{
-	atomic_long_sub(n, &wf->pages);
-	atomic_long_sub(n, &wsheap_user_pages);
-}
-
-long wsheap_stat_user_heaps(void)
-{
-	return atomic_long_read(&wsheap_user_heaps);
-}
-
-long wsheap_stat_user_pages(void)
-{
-	return atomic_long_read(&wsheap_user_pages);
-}
-
-/* --------------------------------------------------------------- heaps */
-
-/* Release pages [@keep, nr_pages): revoke every mapping of them, then free. */
-static void wsheap_uheap_trim_locked(struct wsheap_uheap *heap, unsigned long keep)
-{
-	unsigned long i, n = heap->nr_pages;
-
-	lockdep_assert_held(&heap->lock);
-	if (keep >= n)
-		return;
-	/* Every process, every VMA, private copies too (even_cows). */
-	unmap_mapping_range(heap->wf->inode->i_mapping,
-			    (loff_t)(heap->start_pgoff + keep) << PAGE_SHIFT,
-			    (loff_t)(n - keep) << PAGE_SHIFT, 1);
-	for (i = keep; i < n; i++)
-		put_page(xa_erase(&heap->pages, i));
-	heap->nr_pages = keep;
-	wsheap_uncharge(heap->wf, n - keep);
-}
-
-static int wsheap_uheap_grow_locked(struct wsheap_uheap *heap, unsigned long want)
-{
-	unsigned long i, have = heap->nr_pages;
+	struct address_space *mapping = wsheap_uheap_inode(heap)->i_mapping;
+	/*
+	 * RETRY_MAYFAIL: over its memcg's limit the caller gets -ENOMEM,
+	 * not the OOM killer.
+	 */
+	gfp_t gfp = mapping_gfp_mask(mapping) | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
 	struct mem_cgroup *old;
 	struct page *page;
-	int ret;
-
-	lockdep_assert_held(&heap->lock);
-	if (want > heap->max_pages)
-		return -EDQUOT;
-	if (want <= have)
-		return 0;
-	ret = wsheap_charge(heap->wf, want - have);
-	if (ret)
-		return ret;
+	unsigned long i;
+	int ret = 0;
 
 	old = set_active_memcg(heap->memcg);
-	for (i = have; i < want; i++) {
+	for (i = from; i < to; i++) {
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		/*
-		 * Zeroed: user space sees nothing the kernel had.  RETRY_MAYFAIL:
-		 * over its memcg's limit the caller gets -ENOMEM, not the OOM
-		 * killer.
-		 */
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_RETRY_MAYFAIL |
-				  __GFP_NOWARN);
-		if (!page) {
+		page = shmem_read_mapping_page_gfp(mapping, heap->start_pgoff + i, gfp);
+		if (IS_ERR(page)) {
 			ret = -ENOMEM;
 			break;
 		}
-		ret = xa_err(xa_store(&heap->pages, i, page, GFP_KERNEL_ACCOUNT));
-		if (ret) {
-			__free_page(page);
-			break;
-		}
+		/*
+		 * Dirty: reclaim swaps the page out instead of dropping it, so
+		 * backing stays memory until it is trimmed.
+		 */
+		set_page_dirty_lock(page);
+		put_page(page);
+		cond_resched();
 	}
 	set_active_memcg(old);
-
-	if (ret) {
-		/* A failed grow changes nothing. */
-		while (i-- > have)
-			put_page(xa_erase(&heap->pages, i));
-		wsheap_uncharge(heap->wf, want - have);
-		return ret;
-	}
-	heap->nr_pages = want;
-	heap->grow_calls++;
-	return 0;
+	if (ret)
+		wsheap_uheap_truncate(heap, from, i);
+	return ret;
 }
 
 static void wsheap_uheap_release(struct kref *ref)
 {
 	struct wsheap_uheap *heap = container_of(ref, struct wsheap_uheap, ref);
 
-	/* Destroyed (trimmed to nothing) before the last reference went. */
+	/* Killed, and so trimmed to nothing, before the last reference went. */
 	WARN_ON_ONCE(heap->nr_pages);
-	xa_destroy(&heap->pages);
+	wsheap_uncharge_heap(heap->user);
+	wsheap_user_put(heap->user);
 	mem_cgroup_put(heap->memcg);
 	mutex_destroy(&heap->lock);
 	kfree(heap);
-	atomic_long_dec(&wsheap_user_heaps);
 }
 
 static void wsheap_uheap_put(struct wsheap_uheap *heap)
@@ -307,7 +324,7 @@ static void wsheap_uheap_put(struct wsheap_uheap *heap)
 	kref_put(&heap->ref, wsheap_uheap_release);
 }
 
-/* Look up a live heap of this file and take a reference to it. */
+/* Look up a heap of this file, dead or alive, and take a reference to it. */
 static struct wsheap_uheap *wsheap_uheap_get(struct wsheap_file *wf, u32 id)
 {
 	struct wsheap_uheap *heap;
@@ -320,34 +337,35 @@ static struct wsheap_uheap *wsheap_uheap_get(struct wsheap_file *wf, u32 id)
 	return heap;
 }
 
-/*
- * Take heap @id out of its file if it is @expect (whichever it is when
- * @expect is NULL); the caller then kills it.
- */
-static struct wsheap_uheap *wsheap_uheap_unlink(struct wsheap_file *wf, u32 id,
-						struct wsheap_uheap *expect)
+/* Mark @heap dead and give back all of its backing. */
+static void wsheap_uheap_kill_locked(struct wsheap_uheap *heap)
 {
-	struct wsheap_uheap *heap;
-
-	mutex_lock(&wf->lock);
-	heap = xa_load(&wf->heaps, id);
-	if (heap && (!expect || heap == expect)) {
-		xa_erase(&wf->heaps, id);
-		mtree_erase(&wf->by_pgoff, heap->start_pgoff);
-	} else {
-		heap = NULL;
-	}
-	mutex_unlock(&wf->lock);
-	return heap;
+	lockdep_assert_held(&heap->lock);
+	WRITE_ONCE(heap->dead, true);
+	wsheap_uheap_trim_locked(heap, 0);
 }
 
-static void wsheap_uheap_kill(struct wsheap_uheap *heap)
+/*
+ * Take a dead heap out of its file: its id goes at once, its window when
+ * the maple tree can spare the memory (it keeps the heap otherwise).
+ */
+static void wsheap_uheap_unlink(struct wsheap_uheap *heap, u32 id)
 {
-	mutex_lock(&heap->lock);
-	wsheap_uheap_trim_locked(heap, 0);
-	heap->dead = true;
-	mutex_unlock(&heap->lock);
-	wsheap_uheap_put(heap);
+	struct wsheap_file *wf = heap->wf;
+	int drop = 0;
+
+	mutex_lock(&wf->lock);
+	if (xa_load(&wf->heaps, id) == heap) {
+		xa_erase(&wf->heaps, id);
+		drop++;
+		if (!mtree_store_range(&wf->by_pgoff, heap->start_pgoff,
+				       heap->start_pgoff + heap->max_pages - 1, NULL,
+				       GFP_KERNEL_ACCOUNT))
+			drop++;
+	}
+	mutex_unlock(&wf->lock);
+	while (drop--)
+		wsheap_uheap_put(heap);
 }
 
 static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
@@ -372,13 +390,17 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	heap = kzalloc(sizeof(*heap), GFP_KERNEL_ACCOUNT);
 	if (!heap)
 		return -ENOMEM;
+	ret = wsheap_charge_heap(wf->user);
+	if (ret)
+		goto err_free_heap;
+	wsheap_user_hold(wf->user);
 	kref_init(&heap->ref);
 	mutex_init(&heap->lock);
-	xa_init(&heap->pages);
 	heap->max_pages = pages;
 	heap->trim_pages = args.trim_bytes >= args.max_bytes ? pages :
 			   DIV_ROUND_UP_ULL(args.trim_bytes, PAGE_SIZE);
 	heap->wf = wf;
+	heap->user = wf->user;
 	heap->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	mutex_lock(&wf->lock);
@@ -387,7 +409,8 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 		ret = -EOVERFLOW;
 		goto err_unlock;
 	}
-	ret = xa_alloc(&wf->heaps, &id, heap, XA_LIMIT(1, max_file_heaps), GFP_KERNEL_ACCOUNT);
+	ret = xa_alloc(&wf->heaps, &id, heap, XA_LIMIT(1, wsheap_max_file_heaps()),
+		       GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_unlock;
@@ -401,19 +424,18 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	args.heap_id = id;
 	args.mmap_offset = (u64)heap->start_pgoff << PAGE_SHIFT;
 	args.mmap_size = (u64)pages << PAGE_SHIFT;
-	/* Published: another thread may destroy it from here on. */
+	/* The id's and the window's; published: another thread may destroy it. */
 	kref_get(&heap->ref);
-	atomic_long_inc(&wsheap_user_heaps);
+	kref_get(&heap->ref);
 	mutex_unlock(&wf->lock);
 
 	ret = wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
 	if (ret) {
-		/*
-		 * The caller cannot learn the id: the heap must not outlive the
-		 * call, unless someone destroyed it (and maybe reused its id).
-		 */
-		if (wsheap_uheap_unlink(wf, id, heap))
-			wsheap_uheap_kill(heap);
+		/* The caller cannot learn the id: the heap must not outlive the call. */
+		mutex_lock(&heap->lock);
+		wsheap_uheap_kill_locked(heap);
+		mutex_unlock(&heap->lock);
+		wsheap_uheap_unlink(heap, id);
 	}
 	wsheap_uheap_put(heap);
 	return ret;
@@ -423,11 +445,53 @@ err_erase_id:
 err_unlock:
 	mutex_unlock(&wf->lock);
 	mem_cgroup_put(heap->memcg);
+	mutex_destroy(&heap->lock);
+	wsheap_uncharge_heap(wf->user);
+	wsheap_user_put(wf->user);
+err_free_heap:
 	kfree(heap);
 	return ret;
 }
 
 enum wsheap_op { WSHEAP_OP_DESTROY, WSHEAP_OP_GROW, WSHEAP_OP_TRIM, WSHEAP_OP_RESET };
+
+/*
+ * Grow @heap's backing to @want pages, and tell the caller so at @uarg
+ * before anyone else can see it: an argument that cannot be written back
+ * leaves the heap as it was.
+ */
+static int wsheap_uheap_grow_locked(struct wsheap_uheap *heap, unsigned long want,
+				    struct wsheap_heap_op *args, void __user *uarg, u32 usize)
+{
+	unsigned long have = heap->nr_pages;
+	int ret;
+
+	lockdep_assert_held(&heap->lock);
+	if (want > heap->max_pages)
+		return -EDQUOT;
+	args->actual_bytes = (u64)max(want, have) << PAGE_SHIFT;
+	if (want <= have)
+		return wsheap_copy_arg_to_user(uarg, args, usize, sizeof(*args));
+
+	ret = wsheap_charge_pages(heap->user, &heap->wf->pages, want - have);
+	if (ret)
+		return ret;
+	ret = wsheap_uheap_populate(heap, have, want);
+	if (ret)
+		goto err_uncharge;
+	ret = wsheap_copy_arg_to_user(uarg, args, usize, sizeof(*args));
+	if (ret)
+		goto err_truncate;
+	WRITE_ONCE(heap->nr_pages, want);
+	heap->grow_calls++;
+	return 0;
+
+err_truncate:
+	wsheap_uheap_truncate(heap, have, want);
+err_uncharge:
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, want - have);
+	return ret;
+}
 
 static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum wsheap_op op)
 {
@@ -445,15 +509,6 @@ static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum 
 	    ((op == WSHEAP_OP_DESTROY || op == WSHEAP_OP_RESET) && args.bytes))
 		return -EINVAL;
 
-	if (op == WSHEAP_OP_DESTROY) {
-		heap = wsheap_uheap_unlink(wf, args.heap_id, NULL);
-		if (!heap)
-			return -ENOENT;
-		wsheap_uheap_kill(heap);
-		args.actual_bytes = 0;
-		return wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
-	}
-
 	heap = wsheap_uheap_get(wf, args.heap_id);
 	if (!heap)
 		return -ENOENT;
@@ -466,21 +521,37 @@ static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum 
 		wsheap_uheap_put(heap);
 		return -EINTR;
 	}
-	if (heap->dead)
+	if (heap->dead) {
 		ret = -ENOENT;
-	else if (op == WSHEAP_OP_GROW)
-		ret = wsheap_uheap_grow_locked(heap, pages);
-	else if (op == WSHEAP_OP_TRIM)
-		wsheap_uheap_trim_locked(heap, pages);
-	else
-		wsheap_uheap_trim_locked(heap, heap->trim_pages);
-	args.actual_bytes = (u64)heap->nr_pages << PAGE_SHIFT;
+		goto unlock;
+	}
+	switch (op) {
+	case WSHEAP_OP_GROW:
+		ret = wsheap_uheap_grow_locked(heap, pages, &args, uarg, usize);
+		break;
+	case WSHEAP_OP_TRIM:
+	case WSHEAP_OP_RESET:
+		/* What is left is known first: a failed copy changes nothing. */
+		if (op == WSHEAP_OP_RESET)
+			pages = heap->trim_pages;
+		args.actual_bytes = (u64)min(pages, heap->nr_pages) << PAGE_SHIFT;
+		ret = wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
+		if (!ret)
+			wsheap_uheap_trim_locked(heap, pages);
+		break;
+	case WSHEAP_OP_DESTROY:
+		args.actual_bytes = 0;
+		ret = wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
+		if (!ret)
+			wsheap_uheap_kill_locked(heap);
+		break;
+	}
+unlock:
 	mutex_unlock(&heap->lock);
+	if (op == WSHEAP_OP_DESTROY && !ret)
+		wsheap_uheap_unlink(heap, args.heap_id);
 	wsheap_uheap_put(heap);
-
-	if (ret)
-		return ret;
-	return wsheap_copy_arg_to_user(uarg, &args, usize, sizeof(args));
+	return ret;
 }
 
 static int wsheap_ioctl_heap_info(struct wsheap_file *wf, void __user *uarg)
@@ -500,7 +571,10 @@ static int wsheap_ioctl_heap_info(struct wsheap_file *wf, void __user *uarg)
 	if (!heap)
 		return -ENOENT;
 
-	mutex_lock(&heap->lock);
+	if (mutex_lock_killable(&heap->lock)) {
+		wsheap_uheap_put(heap);
+		return -EINTR;
+	}
 	args.max_bytes = (u64)heap->max_pages << PAGE_SHIFT;
 	args.trim_bytes = (u64)heap->trim_pages << PAGE_SHIFT;
 	args.actual_bytes = (u64)heap->nr_pages << PAGE_SHIFT;
@@ -532,45 +606,144 @@ static void wsheap_vm_close(struct vm_area_struct *vma)
 
 /*
  * Pages a fault maps after the faulting one, in one batch, where the heap
- * has them and the VMA covers them.  A fault costs as much as hundreds of
- * allocations (2.6 us on the reference machine), and a heap's memory is
+ * backs them and the VMA covers them.  A fault costs as much as hundreds
+ * of allocations (2.6 us on the reference machine), and a heap's memory is
  * used in address order, so one fault per 16 pages instead of per page.
  */
 #define WSHEAP_FAULT_AROUND	16
 
-static vm_fault_t wsheap_vm_fault(struct vm_fault *vmf)
+/*
+ * Map what follows the faulting page, best effort: it stops at a page that
+ * is not in memory (swapped out: its own fault brings it in) or busy.
+ * Each page is locked while it is mapped, as the faulting one is, so a
+ * trim that truncates it afterwards also unmaps it.
+ */
+static void wsheap_map_ahead(struct vm_fault *vmf, struct wsheap_uheap *heap,
+			     struct address_space *mapping)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct wsheap_uheap *heap = vma->vm_private_data;
-	unsigned long index = vmf->pgoff - heap->start_pgoff;
+	unsigned long addr = (vmf->address & PAGE_MASK) + PAGE_SIZE;
 	struct page *pages[WSHEAP_FAULT_AROUND];
-	unsigned long addr = vmf->address & PAGE_MASK;
-	unsigned long more, i;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long n, count = 0, i;
+	struct page *page;
 
-	/* PTEs go in under the lock a trim holds while it zaps. */
-	mutex_lock(&heap->lock);
-	if (heap->dead || index >= heap->nr_pages)
-		goto unlock;
-	ret = vmf_insert_page(vma, addr, xa_load(&heap->pages, index));
-	if (ret != VM_FAULT_NOPAGE)
-		goto unlock;
-	more = min3((unsigned long)WSHEAP_FAULT_AROUND, heap->nr_pages - index - 1,
-		    (vma->vm_end - addr) / PAGE_SIZE - 1);
-	for (i = 0; i < more; i++)
-		pages[i] = xa_load(&heap->pages, index + 1 + i);
-	/* Best effort: it stops at a page already mapped, or on failure. */
-	if (more)
-		vm_insert_pages(vma, addr + PAGE_SIZE, pages, &more);
-unlock:
-	mutex_unlock(&heap->lock);
-	return ret;
+	n = min_t(unsigned long, WSHEAP_FAULT_AROUND, (vma->vm_end - addr) / PAGE_SIZE);
+	for (i = 0; i < n; i++) {
+		pgoff_t pgoff = vmf->pgoff + 1 + i;
+
+		if (!wsheap_uheap_backs(heap, pgoff))
+			break;
+		page = find_get_page(mapping, pgoff);
+		if (!page)
+			break;
+		if (!folio_trylock(page_folio(page))) {
+			put_page(page);
+			break;
+		}
+		if (page->mapping != mapping || !wsheap_uheap_backs(heap, pgoff)) {
+			unlock_page(page);
+			put_page(page);
+			break;
+		}
+		pages[count++] = page;
+	}
+	if (count) {
+		n = count;
+		/* It stops at a page already mapped, or on failure. */
+		vm_insert_pages(vma, addr, pages, &n);
+	}
+	for (i = 0; i < count; i++) {
+		unlock_page(pages[i]);
+		put_page(pages[i]);
+	}
+}
+
+static vm_fault_t wsheap_vm_fault(struct vm_fault *vmf)
+{
+	struct wsheap_uheap *heap = vmf->vma->vm_private_data;
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct folio *folio;
+	struct page *page;
+
+	/* A stale pointer must fault, not bring a page into the window. */
+	if (!wsheap_uheap_backs(heap, vmf->pgoff))
+		return VM_FAULT_SIGBUS;
+	page = shmem_read_mapping_page_gfp(mapping, vmf->pgoff, mapping_gfp_mask(mapping));
+	if (IS_ERR(page))
+		return vmf_error(PTR_ERR(page));
+	folio = page_folio(page);
+	if (folio_lock_killable(folio)) {
+		put_page(page);
+		/* The fatal signal is delivered on the way out. */
+		return VM_FAULT_NOPAGE;
+	}
+	/* Truncated meanwhile: the fault is retried and checks again. */
+	if (page->mapping != mapping) {
+		folio_unlock(folio);
+		put_page(page);
+		return VM_FAULT_NOPAGE;
+	}
+	/* Under the page lock a trim needs to free it. */
+	if (!wsheap_uheap_backs(heap, vmf->pgoff)) {
+		folio_unlock(folio);
+		put_page(page);
+		return VM_FAULT_SIGBUS;
+	}
+	wsheap_map_ahead(vmf, heap, mapping);
+	vmf->page = page;
+	return VM_FAULT_LOCKED;
+}
+
+/*
+ * ptrace() and /proc/PID/mem: get_user_pages() refuses VM_IO, so the core
+ * comes here.  Backed pages only, each under its lock, as a fault takes it.
+ */
+static int wsheap_vm_access(struct vm_area_struct *vma, unsigned long addr, void *buf,
+			    int len, int write)
+{
+	struct wsheap_uheap *heap = vma->vm_private_data;
+	struct address_space *mapping = vma->vm_file->f_mapping;
+	int done = 0;
+
+	while (done < len) {
+		pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+		unsigned int offset = offset_in_page(addr);
+		int n = min_t(int, len - done, PAGE_SIZE - offset);
+		struct page *page;
+		void *kaddr;
+
+		if (!wsheap_uheap_backs(heap, pgoff))
+			break;
+		page = find_get_page(mapping, pgoff);
+		if (!page)
+			break;
+		lock_page(page);
+		if (page->mapping != mapping || !wsheap_uheap_backs(heap, pgoff)) {
+			unlock_page(page);
+			put_page(page);
+			break;
+		}
+		kaddr = kmap_local_page(page);
+		if (write) {
+			memcpy(kaddr + offset, buf + done, n);
+			set_page_dirty(page);
+		} else {
+			memcpy(buf + done, kaddr + offset, n);
+		}
+		kunmap_local(kaddr);
+		unlock_page(page);
+		put_page(page);
+		done += n;
+		addr += n;
+	}
+	return done;
 }
 
 static const struct vm_operations_struct wsheap_vm_ops = {
 	.open = wsheap_vm_open,
 	.close = wsheap_vm_close,
 	.fault = wsheap_vm_fault,
+	.access = wsheap_vm_access,
 };
 
 static int wsheap_mmap(struct file *file, struct vm_area_struct *vma)
@@ -592,8 +765,8 @@ static int wsheap_mmap(struct file *file, struct vm_area_struct *vma)
 
 	mutex_lock(&wf->lock);
 	heap = mtree_load(&wf->by_pgoff, vma->vm_pgoff);
-	/* The whole mapping must lie inside one heap's window. */
-	if (heap && last >= heap->start_pgoff + heap->max_pages)
+	/* The whole mapping must lie inside one live heap's window. */
+	if (heap && (READ_ONCE(heap->dead) || last >= heap->start_pgoff + heap->max_pages))
 		heap = NULL;
 	if (heap)
 		kref_get(&heap->ref);
@@ -605,16 +778,16 @@ static int wsheap_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &wsheap_vm_ops;
 	/*
 	 * Never executable; never grown by mremap(); not in core dumps; not
-	 * inherited by fork() (see Documentation/userspace-api.rst).
+	 * inherited by fork(); never pinned (VM_IO, see "User heaps on shmem").
+	 * VM_MIXEDMAP lets a fault map the pages that follow in one batch.
 	 */
-	wsheap_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
+	wsheap_vm_flags_set(vma, VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			    VM_DONTCOPY);
 	wsheap_vm_flags_clear(vma, VM_MAYEXEC);
 	return 0;
 }
 
 /* ---------------------------------------------------------- open files */
-
-static struct vfsmount *wsheap_mnt;
 
 static int wsheap_open(struct inode *unused, struct file *file)
 {
@@ -627,36 +800,57 @@ static int wsheap_open(struct inode *unused, struct file *file)
 	mutex_init(&wf->lock);
 	xa_init_flags(&wf->heaps, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	mt_init(&wf->by_pgoff);
-	wf->inode = alloc_anon_inode(wsheap_mnt->mnt_sb);
-	if (IS_ERR(wf->inode)) {
-		ret = PTR_ERR(wf->inode);
+	wf->user = wsheap_user_get(current_uid());
+	if (!wf->user) {
+		ret = -ENOMEM;
 		goto err_free_wf;
 	}
-	/* This file's mappings in an address_space of their own. */
-	file->f_mapping = wf->inode->i_mapping;
+	/*
+	 * As large as a file can be, and no memory reserved for its size:
+	 * shmem accounts each page as it is allocated.
+	 */
+	wf->shmem = shmem_file_setup("wsheap", MAX_LFS_FILESIZE, WSHEAP_SHMEM_NORESERVE);
+	if (IS_ERR(wf->shmem)) {
+		ret = PTR_ERR(wf->shmem);
+		goto err_put_user;
+	}
+	/* This file's mappings are the shmem object's. */
+	file->f_mapping = wf->shmem->f_mapping;
 	file->private_data = wf;
 	return 0;
 
+err_put_user:
+	wsheap_user_put(wf->user);
 err_free_wf:
 	kfree(wf);
 	return ret;
 }
 
-/* Runs after the last munmap: mappings hold the file. */
+/* Runs after the last munmap: mappings hold the file.  Allocates nothing. */
 static int wsheap_release(struct inode *unused, struct file *file)
 {
 	struct wsheap_file *wf = file->private_data;
 	struct wsheap_uheap *heap;
-	unsigned long id;
+	unsigned long index;
 
-	xa_for_each(&wf->heaps, id, heap) {
-		heap = wsheap_uheap_unlink(wf, id, NULL);
-		if (heap)
-			wsheap_uheap_kill(heap);
+	xa_for_each(&wf->heaps, index, heap) {
+		mutex_lock(&heap->lock);
+		wsheap_uheap_kill_locked(heap);
+		mutex_unlock(&heap->lock);
+		wsheap_uheap_put(heap);
 	}
 	xa_destroy(&wf->heaps);
+	/* The windows, and the dead heaps whose windows could not be erased. */
+	index = 0;
+	mt_for_each(&wf->by_pgoff, heap, index, ULONG_MAX) {
+		mutex_lock(&heap->lock);
+		wsheap_uheap_kill_locked(heap);
+		mutex_unlock(&heap->lock);
+		wsheap_uheap_put(heap);
+	}
 	mtree_destroy(&wf->by_pgoff);
-	iput(wf->inode);
+	fput(wf->shmem);
+	wsheap_user_put(wf->user);
 	mutex_destroy(&wf->lock);
 	kfree(wf);
 	return 0;
@@ -698,8 +892,8 @@ static const struct file_operations wsheap_fops = {
 };
 
 /*
- * World-accessible: what a heap may take is bounded by the module's limits
- * and charged to its creator's memory cgroup, like any anonymous memory.
+ * World-accessible: what each user's heaps may take is bounded per user
+ * (wsheap_account.c) and charged to the creator's memory cgroup as shmem.
  */
 VISIBLE_IF_KUNIT struct miscdevice wsheap_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
@@ -709,41 +903,17 @@ VISIBLE_IF_KUNIT struct miscdevice wsheap_misc = {
 };
 EXPORT_SYMBOL_IF_KUNIT(wsheap_misc);
 
-/* The pseudo file system that gives each open file its own inode. */
-#define WSHEAP_FS_MAGIC	0x77736870	/* "wshp" */
-
-static int wsheap_fs_init_fs_context(struct fs_context *fc)
-{
-	return init_pseudo(fc, WSHEAP_FS_MAGIC) ? 0 : -ENOMEM;
-}
-
-static struct file_system_type wsheap_fs_type = {
-	.name = "wsheap",
-	.init_fs_context = wsheap_fs_init_fs_context,
-	.kill_sb = kill_anon_super,
-};
-
 int wsheap_dev_init(void)
 {
 	int ret;
 
-	wsheap_mnt = kern_mount(&wsheap_fs_type);
-	if (IS_ERR(wsheap_mnt))
-		return PTR_ERR(wsheap_mnt);
 	ret = misc_register(&wsheap_misc);
-	if (ret) {
+	if (ret)
 		pr_err("cannot register /dev/%s: %d\n", wsheap_misc.name, ret);
-		goto err_unmount;
-	}
-	return 0;
-
-err_unmount:
-	kern_unmount(wsheap_mnt);
 	return ret;
 }
 
 void wsheap_dev_exit(void)
 {
 	misc_deregister(&wsheap_misc);
-	kern_unmount(wsheap_mnt);
 }

@@ -25,6 +25,7 @@ static int wsheap_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "heaps %ld\npages %ld\nuser_heaps %ld\nuser_pages %ld\n",
 		   wsheap_stat_heaps(), wsheap_stat_pages(),
 		   wsheap_stat_user_heaps(), wsheap_stat_user_pages());
+	wsheap_users_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wsheap_stats);

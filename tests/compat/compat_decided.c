@@ -24,5 +24,11 @@ MODULE_INFO(wsheap_have_string_ns, "1");
 MODULE_INFO(wsheap_have_string_ns, "0");
 #endif
 
+#if WSHEAP_HAVE_SHMEM_VMA_FLAGS
+MODULE_INFO(wsheap_have_shmem_vma_flags, "1");
+#else
+MODULE_INFO(wsheap_have_shmem_vma_flags, "0");
+#endif
+
 MODULE_DESCRIPTION("wsheap: the compat decisions, for tests/compat");
 MODULE_LICENSE("GPL");

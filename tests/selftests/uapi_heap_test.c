@@ -604,23 +604,32 @@ FIXTURE(slow) {
 FIXTURE_SETUP(slow) {}
 FIXTURE_TEARDOWN(slow) {}
 
-/* Heaps are ids on one file: no descriptor each, so no RLIMIT_NOFILE. */
+/*
+ * Heaps are ids on one file: no descriptor each, so no RLIMIT_NOFILE.  The
+ * per-user limit (65,536 by default) is raised for the test: the file
+ * itself holds any number up to max_file_heaps.
+ */
 TEST_F_TIMEOUT(slow, hundred_thousand_heaps_on_one_fd, 600)
 {
 	const unsigned int n = 100000;
 	struct wsheap_create c;
+	unsigned long old;
 	unsigned int i;
 	int fd;
 
 	SKIP_IF_NO_DEVICE();
+	ASSERT_EQ(0, write_param("max_user_heaps", n, &old));
 	fd = wsheap_open();
 	ASSERT_LE(0, fd);
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, create_heap(fd, 65536, &c)) TH_LOG("heap %u", i);
 	EXPECT_EQ(n, c.heap_id);
+	/* The limit holds with the file's room to spare. */
+	EXPECT_EQ(-ENOSPC, create_heap(fd, 65536, NULL));
 	for (i = 1; i <= n; i++)
 		ASSERT_EQ(0, heap_op(fd, WSHEAP_IOC_DESTROY, i, 0, NULL));
 	close(fd);
+	ASSERT_EQ(0, write_param("max_user_heaps", old, NULL));
 }
 
 TEST(file_heap_limit_is_exact)
@@ -642,16 +651,21 @@ TEST(file_heap_limit_is_exact)
 	close(fd);
 }
 
-TEST(file_and_total_byte_limits_are_exact)
+/*
+ * The file limit binds one file; the user limit every file of the user (this
+ * test opens both as one user); the total one everybody.
+ */
+TEST(file_user_and_total_byte_limits_are_exact)
 {
-	static const char *const params[] = { "max_file_bytes", "max_total_bytes" };
+	static const char *const params[] = { "max_file_bytes", "max_user_bytes",
+					      "max_total_bytes" };
 	struct wsheap_create a, b;
 	unsigned long old;
 	unsigned int k;
 
 	SKIP_IF_NO_DEVICE();
 	page_size = sysconf(_SC_PAGESIZE);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		int fd = wsheap_open(), other = wsheap_open();
 
 		ASSERT_LE(0, fd);
@@ -663,7 +677,7 @@ TEST(file_and_total_byte_limits_are_exact)
 		EXPECT_EQ(0, heap_op(fd, WSHEAP_IOC_GROW, b.heap_id, 3 * page_size, NULL));
 		/* The limit is reached exactly: one more page is refused... */
 		EXPECT_EQ(-ENOSPC, heap_op(fd, WSHEAP_IOC_GROW, b.heap_id, 4 * page_size, NULL));
-		/* ...by the file limit for this file only, by the total one for all. */
+		/* ...by the file limit for this file only, by the others for both. */
 		ASSERT_EQ(0, create_heap(other, 64 * page_size, &a));
 		EXPECT_EQ(k == 0 ? 0 : -ENOSPC, heap_op(other, WSHEAP_IOC_GROW, a.heap_id,
 							page_size, NULL));

@@ -59,6 +59,11 @@ struct wsheap_info {
  * %WSHEAP_IOC_RESET and mmap() of a heap's window.
  */
 #define WSHEAP_FEATURE_HEAPS	_BITULL(0)
+/*
+ * WSHEAP_FEATURE_SHMEM: heap pages are shmem pages, swappable and counted in
+ * RssShmem; limits are per user; heap mappings cannot be pinned (VM_IO).
+ */
+#define WSHEAP_FEATURE_SHMEM	_BITULL(1)
 
 /**
  * struct wsheap_create - Create a heap
