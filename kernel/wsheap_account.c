@@ -27,9 +27,9 @@
  * is the real uid of the process that opened the file; the file keeps it
  * for its life, whoever uses it afterwards.
  *
- * Four counts are kept, each against a module parameter an administrator
- * may change at any time (in ``/sys/module/wsheap/parameters/``); a
- * lowered limit refuses new growth and takes nothing away:
+ * Each count is kept against a module parameter an administrator may
+ * change at any time (in ``/sys/module/wsheap/parameters/``); a lowered
+ * limit refuses new growth and takes nothing away:
  *
  * - ``max_user_bytes``: the backing all heaps of one user may hold.  The
  *   default, 0, is a quarter of RAM, half of the next limit: one user alone
@@ -39,7 +39,13 @@
  * - ``max_user_heaps``: heaps one user may have at once (65,536).  A heap
  *   costs the kernel a few hundred bytes whatever its size.
  * - ``max_file_bytes`` and ``max_file_heaps``: the same for one open file
- *   (1 GiB and 1,048,576).
+ *   (1 GiB, 0 meaning all of RAM, and 1,048,576).
+ *
+ * A limit of 0 heaps refuses every create.  Pinned pages a trim took from
+ * a heap stay counted until their pin goes, and a sparse heap's bitmap of
+ * backed pages counts as backing.  A uid is a user: a login that owns
+ * subordinate uids (rootless containers) gets a share for each, bounded
+ * together only by ``max_total_bytes``.
  *
  * A grow past a byte limit fails with ``ENOSPC`` and a create past a heap
  * limit with ``ENOSPC``; a heap's own max size gives ``EDQUOT``.  Every page

@@ -45,8 +45,11 @@ static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
  * Every open file of ``/dev/wsheap`` is a space of heaps, and one shmem
  * object (shmem_file_setup()) holds the pages of all of them: a heap is a
  * range of that object's page offsets, its *window*, handed out once per
- * file and never reused, and its *backing* is the first ``nr_pages`` pages
- * of the window.  The pages are therefore ordinary shmem pages: swappable,
+ * file and never reused.  Its *backing* is the first ``nr_pages`` pages of
+ * the window or, for a sparse heap (%WSHEAP_CREATE_SPARSE), the pages set
+ * in a bitmap: one mapping of a sparse heap can then hold many of the
+ * library's arenas, each backed and revoked range by range.  The pages
+ * are ordinary shmem pages: swappable,
  * movable, on the LRU, charged to the heap creator's memory cgroup as
  * shmem and counted in the RssShmem of every process that maps them.
  * Pages are zeroed by shmem when it allocates them.
@@ -57,30 +60,39 @@ static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
  * through the same rmap.  Ids and offsets are per file, so one file never
  * sees another's pages.
  *
- * Growing allocates the new pages in the shmem object (populating them,
- * so that an out-of-memory condition is an error of the grow and not a
- * SIGBUS later) and only then publishes the new ``nr_pages``; trimming
- * publishes the smaller ``nr_pages`` first and then truncates the range.
- * The fault handler takes no lock of the heap: it checks ``nr_pages``
- * before it looks the page up, and again with the page locked.  A trim
+ * Growing (or backing a range) allocates the new pages in the shmem
+ * object (populating them, so that an out-of-memory condition is an error
+ * of the grow and not a SIGBUS later) and only then publishes them, in
+ * ``nr_pages`` or the bitmap; trimming (or revoking) unpublishes first and
+ * then truncates the range.  The fault handler takes no lock of the heap:
+ * it checks that the heap backs the page before it looks the page up, and
+ * again with the page locked.  A trim
  * truncates under the same page lock, so either the fault maps the page
  * first and the truncation unmaps it, or the fault sees the smaller
  * backing and refuses with SIGBUS: a stale pointer keeps faulting, and it
  * never reads zeros or another heap's data.  A fault that loses the race
  * to a trim may leave one zeroed, unmapped page in the trimmed range,
- * charged to the cgroup but to no heap; the next trim or destroy of the
- * heap, which truncates up to the end of the window, frees it.  No fault
+ * charged to the faulting task's cgroup but to no heap; the next trim or destroy of the
+ * heap, which truncates up to the end of the window, frees it (for a
+ * sparse heap: the next revoke of a range holding it, or the destroy;
+ * backing the range again uses it, zeroed as it is).  No fault
  * waits for a grow or a trim: they hold the heap's mutex, which faults
  * never take, and they yield the CPU and stop on a fatal signal as they
  * go.
  *
- * Heap memory cannot be pinned: the mappings are VM_IO, so
- * get_user_pages() refuses them (vmsplice(), io_uring fixed buffers,
- * O_DIRECT and process_vm_readv() fail with EFAULT) and no page outlives
- * its trim in someone else's hands.  ptrace() and ``/proc/PID/mem`` read
- * and write backed pages through the mapping's access method.  VM_IO also
- * makes MADV_DOFORK fail, so VM_DONTCOPY holds: a fork() child never
- * inherits a heap mapping.
+ * The mappings are VM_IO.  The slow path of get_user_pages() refuses them,
+ * so process_vm_readv() gets EFAULT and so does any pin of a page not yet
+ * mapped; ptrace() and ``/proc/PID/mem`` read and write backed pages
+ * through the mapping's access method instead.  VM_IO also makes
+ * MADV_DOFORK fail, so VM_DONTCOPY holds: a fork() child never inherits a
+ * heap mapping.  get_user_pages_fast() does not look at the VMA, though:
+ * a mapped page can be pinned (vmsplice(), io_uring fixed buffers,
+ * O_DIRECT).  A trim takes a pinned page out of the heap like any other,
+ * so the heap never gets it back and the pinner's I/O cannot land in a
+ * later message; the file holds the page, still counted against the
+ * limits, until its pin goes (each ioctl looks), and lets go of it at
+ * release.  vmsplice() takes plain references, which the pipe's own
+ * limits count: such a page lives on in the pipe, uncounted here.
  *
  * Lifetime: a heap is referenced by its id in the file's xarray, by its
  * window in the file's maple tree, and by each VMA that maps it.  A
@@ -91,10 +103,12 @@ static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
  * VMAs hold the open file, so the release runs after the last munmap().
  *
  * Lock order: wsheap_uheap.lock -> mmap_lock (copying an argument back
- * may fault) -> i_mmap_rwsem (through truncation and
- * unmap_mapping_range()), and mmap_lock -> wsheap_file.lock (mmap() looks
- * the window up).  wsheap_file.lock is never held with a heap's lock, and
- * neither the fault handler nor mmap() takes a heap's lock.
+ * may fault) -> the page lock (faults, truncation) -> i_mmap_rwsem
+ * (truncation and unmap_mapping_range()), and mmap_lock ->
+ * wsheap_file.lock (mmap() looks the window up).  wsheap_file.lock is
+ * never held with a heap's lock, and neither the fault handler nor mmap()
+ * takes a heap's lock.  wsheap_users_lock (wsheap_account.c) is innermost:
+ * nothing is taken under it.
  */
 
 /**
@@ -106,6 +120,8 @@ static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
  * @pages: backing of this file's heaps, against max_file_bytes.
  * @shmem: the shmem object whose pages back every heap of the file.
  * @user: the opener's counts (wsheap_account.c).
+ * @orphans: pinned folios a trim took out of the file's heaps, each still
+ *	counted against the limits and held until its pin goes.
  */
 struct wsheap_file {
 	struct mutex lock;		/* guards heaps, by_pgoff, next_pgoff */
@@ -115,14 +131,20 @@ struct wsheap_file {
 	atomic_long_t pages;
 	struct file *shmem;
 	struct wsheap_user *user;
+	struct xarray orphans;
 };
 
 /**
  * struct wsheap_uheap - A user heap
  * @ref: see "User heaps on shmem".
  * @lock: serialises the ioctls on the heap; faults never take it.
- * @nr_pages: the backing is the window's pages [0, @nr_pages).  Written
+ * @nr_pages: how many pages back the heap: the window's pages
+ *	[0, @nr_pages), or for a sparse heap those set in @backed.  Written
  *	under @lock, read by faults without it.
+ * @backed: a sparse heap's backed pages, a bit per page of the window,
+ *	set and cleared under @lock and read by faults without it; NULL for
+ *	a heap whose backing is a prefix.
+ * @meta_pages: what @backed costs, counted against the byte limits.
  * @max_pages: the window's length and the cap on @nr_pages.
  * @trim_pages: what %WSHEAP_IOC_RESET keeps.
  * @start_pgoff: the window's first page offset in the file (and in @shmem).
@@ -136,6 +158,8 @@ struct wsheap_uheap {
 	struct kref ref;
 	struct mutex lock;		/* serialises the heap's ioctls */
 	unsigned long nr_pages;
+	unsigned long *backed;
+	unsigned long meta_pages;
 	unsigned long max_pages;
 	unsigned long trim_pages;
 	unsigned long start_pgoff;
@@ -220,8 +244,13 @@ static int wsheap_ioctl_get_info(void __user *uarg)
 /* Does @heap, alive, back page offset @pgoff of its file? */
 static bool wsheap_uheap_backs(struct wsheap_uheap *heap, pgoff_t pgoff)
 {
-	return !READ_ONCE(heap->dead) &&
-	       pgoff - heap->start_pgoff < READ_ONCE(heap->nr_pages);
+	unsigned long index = pgoff - heap->start_pgoff;
+
+	if (READ_ONCE(heap->dead) || index >= heap->max_pages)
+		return false;
+	if (heap->backed)
+		return test_bit(index, heap->backed);
+	return index < READ_ONCE(heap->nr_pages);
 }
 
 static struct inode *wsheap_uheap_inode(struct wsheap_uheap *heap)
@@ -229,28 +258,90 @@ static struct inode *wsheap_uheap_inode(struct wsheap_uheap *heap)
 	return file_inode(heap->wf->shmem);
 }
 
-/* Free the window's pages [@from, @to) and zap every mapping of them. */
-static void wsheap_uheap_truncate(struct wsheap_uheap *heap, unsigned long from,
-				  unsigned long to)
+/*
+ * Hold the folios of [@start, @end] that are pinned (io_uring fixed buffers,
+ * O_DIRECT, RDMA: FOLL_PIN), which truncation is about to take out of the
+ * file: they live until their pin goes, and until then they stay counted
+ * against the limits, so that pinning and trimming in turn takes no memory
+ * the limits do not see.  Return how many pages stay counted.
+ */
+static unsigned long wsheap_keep_pinned(struct wsheap_file *wf, pgoff_t start, pgoff_t end)
+{
+	struct address_space *mapping = file_inode(wf->shmem)->i_mapping;
+	struct folio_batch batch;
+	unsigned long kept = 0;
+	unsigned int i;
+	u32 id;
+
+	folio_batch_init(&batch);
+	while (filemap_get_folios(mapping, &start, end, &batch)) {
+		for (i = 0; i < folio_batch_count(&batch); i++) {
+			struct folio *folio = batch.folios[i];
+
+			if (!folio_maybe_dma_pinned(folio))
+				continue;
+			/* Untracked if there is no memory to track it: still freed by its unpin. */
+			if (xa_alloc(&wf->orphans, &id, folio, xa_limit_32b, GFP_KERNEL_ACCOUNT))
+				continue;
+			folio_get(folio);
+			kept += folio_nr_pages(folio);
+		}
+		folio_batch_release(&batch);
+		cond_resched();
+	}
+	return kept;
+}
+
+/* Let go of the orphans whose pin went (all of them if @all), uncounted. */
+static void wsheap_reap_orphans(struct wsheap_file *wf, bool all)
+{
+	struct folio *folio;
+	unsigned long id;
+
+	if (xa_empty(&wf->orphans))
+		return;
+	xa_for_each(&wf->orphans, id, folio) {
+		if (!all && folio_maybe_dma_pinned(folio))
+			continue;
+		/* Another caller may be reaping too: whoever erases it owns it. */
+		if (xa_erase(&wf->orphans, id) != folio)
+			continue;
+		wsheap_uncharge_pages(wf->user, &wf->pages, folio_nr_pages(folio));
+		folio_put(folio);
+	}
+}
+
+/*
+ * Free the window's pages [@from, @to) and zap every mapping of them.
+ * Return how many of them stay counted, pinned (wsheap_keep_pinned()), if
+ * they were @published as backing.
+ */
+static unsigned long wsheap_uheap_truncate(struct wsheap_uheap *heap, unsigned long from,
+					   unsigned long to, bool published)
 {
 	struct inode *inode = wsheap_uheap_inode(heap);
 	loff_t start = (loff_t)(heap->start_pgoff + from) << PAGE_SHIFT;
 	loff_t len = (loff_t)(to - from) << PAGE_SHIFT;
+	unsigned long kept;
 
 	if (from >= to)
-		return;
+		return 0;
 	/*
 	 * Truncation unmaps each page it frees; zapping first as well covers
 	 * a large folio it could only split, and private copies (even_cows).
 	 */
 	unmap_mapping_range(inode->i_mapping, start, len, 1);
+	/* Pages never published were never mapped, so never pinned. */
+	kept = published ? wsheap_keep_pinned(heap->wf, heap->start_pgoff + from,
+					      heap->start_pgoff + to - 1) : 0;
 	shmem_truncate_range(inode, start, start + len - 1);
+	return kept;
 }
 
 /* Give back the backing past @keep pages; the caller has uncharged nothing. */
 static void wsheap_uheap_trim_locked(struct wsheap_uheap *heap, unsigned long keep)
 {
-	unsigned long had = heap->nr_pages;
+	unsigned long had = heap->nr_pages, kept;
 
 	lockdep_assert_held(&heap->lock);
 	if (keep >= had)
@@ -258,8 +349,8 @@ static void wsheap_uheap_trim_locked(struct wsheap_uheap *heap, unsigned long ke
 	/* Faults see the smaller backing before a page goes. */
 	WRITE_ONCE(heap->nr_pages, keep);
 	/* To the end of the window: a page a lost race left goes too. */
-	wsheap_uheap_truncate(heap, keep, heap->max_pages);
-	wsheap_uncharge_pages(heap->user, &heap->wf->pages, had - keep);
+	kept = wsheap_uheap_truncate(heap, keep, heap->max_pages, true);
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, had - keep - min(kept, had - keep));
 }
 
 /*
@@ -302,8 +393,42 @@ static int wsheap_uheap_populate(struct wsheap_uheap *heap, unsigned long from,
 	}
 	set_active_memcg(old);
 	if (ret)
-		wsheap_uheap_truncate(heap, from, i);
+		wsheap_uheap_truncate(heap, from, i, false);
 	return ret;
+}
+
+/* A sparse heap's bitmap, counted against the byte limits like backing. */
+static int wsheap_uheap_alloc_backed(struct wsheap_uheap *heap)
+{
+	size_t bytes = BITS_TO_LONGS(heap->max_pages) * sizeof(long);
+	int ret;
+
+	heap->meta_pages = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	ret = wsheap_charge_pages(heap->user, &heap->wf->pages, heap->meta_pages);
+	if (ret)
+		goto err_forget;
+	heap->backed = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (!heap->backed) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
+	return 0;
+
+err_uncharge:
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, heap->meta_pages);
+err_forget:
+	heap->meta_pages = 0;
+	return ret;
+}
+
+/* Undo wsheap_uheap_alloc_backed(), if it was done.  The file outlives its heaps. */
+static void wsheap_uheap_free_backed(struct wsheap_uheap *heap)
+{
+	if (!heap->backed)
+		return;
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, heap->meta_pages);
+	kvfree(heap->backed);
+	heap->backed = NULL;
 }
 
 static void wsheap_uheap_release(struct kref *ref)
@@ -312,6 +437,7 @@ static void wsheap_uheap_release(struct kref *ref)
 
 	/* Killed, and so trimmed to nothing, before the last reference went. */
 	WARN_ON_ONCE(heap->nr_pages);
+	wsheap_uheap_free_backed(heap);
 	wsheap_uncharge_heap(heap->user);
 	wsheap_user_put(heap->user);
 	mem_cgroup_put(heap->memcg);
@@ -340,9 +466,20 @@ static struct wsheap_uheap *wsheap_uheap_get(struct wsheap_file *wf, u32 id)
 /* Mark @heap dead and give back all of its backing. */
 static void wsheap_uheap_kill_locked(struct wsheap_uheap *heap)
 {
+	unsigned long had = heap->nr_pages, kept;
+
 	lockdep_assert_held(&heap->lock);
+	/* Faults refuse a dead heap whatever its bits say. */
 	WRITE_ONCE(heap->dead, true);
-	wsheap_uheap_trim_locked(heap, 0);
+	if (!heap->backed) {
+		wsheap_uheap_trim_locked(heap, 0);
+		return;
+	}
+	if (!had)
+		return;
+	WRITE_ONCE(heap->nr_pages, 0);
+	kept = wsheap_uheap_truncate(heap, 0, heap->max_pages, true);
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, had - min(kept, had));
 }
 
 /*
@@ -380,7 +517,11 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 					uarg, &usize);
 	if (ret)
 		return ret;
-	if (args.flags || args.__reserved || !args.max_bytes)
+	if ((args.flags & ~WSHEAP_CREATE_SPARSE) || args.__reserved || !args.max_bytes)
+		return -EINVAL;
+	/* A sparse heap is reset by revoking ranges: no trim size. */
+	if ((args.flags & WSHEAP_CREATE_SPARSE) &&
+	    (args.trim_bytes || args.max_bytes > WSHEAP_SPARSE_MAX_BYTES))
 		return -EINVAL;
 	/* The window's offsets, in bytes, must fit in a loff_t. */
 	if (args.max_bytes > (u64)LLONG_MAX - PAGE_SIZE)
@@ -394,13 +535,18 @@ static int wsheap_ioctl_create(struct wsheap_file *wf, void __user *uarg)
 	if (ret)
 		goto err_free_heap;
 	wsheap_user_hold(wf->user);
-	kref_init(&heap->ref);
-	mutex_init(&heap->lock);
-	heap->max_pages = pages;
-	heap->trim_pages = args.trim_bytes >= args.max_bytes ? pages :
-			   DIV_ROUND_UP_ULL(args.trim_bytes, PAGE_SIZE);
 	heap->wf = wf;
 	heap->user = wf->user;
+	heap->max_pages = pages;
+	if (args.flags & WSHEAP_CREATE_SPARSE) {
+		ret = wsheap_uheap_alloc_backed(heap);
+		if (ret)
+			goto err_uncharge_heap;
+	}
+	kref_init(&heap->ref);
+	mutex_init(&heap->lock);
+	heap->trim_pages = args.trim_bytes >= args.max_bytes ? pages :
+			   DIV_ROUND_UP_ULL(args.trim_bytes, PAGE_SIZE);
 	heap->memcg = get_mem_cgroup_from_mm(current->mm);
 
 	mutex_lock(&wf->lock);
@@ -446,6 +592,8 @@ err_unlock:
 	mutex_unlock(&wf->lock);
 	mem_cgroup_put(heap->memcg);
 	mutex_destroy(&heap->lock);
+	wsheap_uheap_free_backed(heap);
+err_uncharge_heap:
 	wsheap_uncharge_heap(wf->user);
 	wsheap_user_put(wf->user);
 err_free_heap:
@@ -487,7 +635,7 @@ static int wsheap_uheap_grow_locked(struct wsheap_uheap *heap, unsigned long wan
 	return 0;
 
 err_truncate:
-	wsheap_uheap_truncate(heap, have, want);
+	wsheap_uheap_truncate(heap, have, want, false);
 err_uncharge:
 	wsheap_uncharge_pages(heap->user, &heap->wf->pages, want - have);
 	return ret;
@@ -525,6 +673,11 @@ static int wsheap_ioctl_heap_op(struct wsheap_file *wf, void __user *uarg, enum 
 		ret = -ENOENT;
 		goto unlock;
 	}
+	/* A sparse heap's backing is not a prefix: BACK and REVOKE change it. */
+	if (heap->backed && op != WSHEAP_OP_DESTROY) {
+		ret = -EINVAL;
+		goto unlock;
+	}
 	switch (op) {
 	case WSHEAP_OP_GROW:
 		ret = wsheap_uheap_grow_locked(heap, pages, &args, uarg, usize);
@@ -550,6 +703,150 @@ unlock:
 	mutex_unlock(&heap->lock);
 	if (op == WSHEAP_OP_DESTROY && !ret)
 		wsheap_uheap_unlink(heap, args.heap_id);
+	wsheap_uheap_put(heap);
+	return ret;
+}
+
+/* ------------------------------------------------------- sparse heaps */
+
+/* The first page in [@from, @to) whose backed bit is @set, or @to. */
+static unsigned long wsheap_next_backed(struct wsheap_uheap *heap, unsigned long from,
+					unsigned long to, bool set)
+{
+	if (from >= to)
+		return to;
+	return set ? find_next_bit(heap->backed, to, from) :
+		     find_next_zero_bit(heap->backed, to, from);
+}
+
+/* How many pages of [@from, @to) are backed. */
+static unsigned long wsheap_count_backed(struct wsheap_uheap *heap, unsigned long from,
+					 unsigned long to)
+{
+	unsigned long n = 0, a, b;
+
+	for (a = wsheap_next_backed(heap, from, to, true); a < to;
+	     a = wsheap_next_backed(heap, b, to, true)) {
+		b = wsheap_next_backed(heap, a, to, false);
+		n += b - a;
+	}
+	return n;
+}
+
+/* Free the pages of [@from, @to) that are not backed: what a failed BACK added. */
+static void wsheap_truncate_unbacked(struct wsheap_uheap *heap, unsigned long from,
+				     unsigned long to)
+{
+	unsigned long a, b;
+
+	for (a = wsheap_next_backed(heap, from, to, false); a < to;
+	     a = wsheap_next_backed(heap, b, to, false)) {
+		b = wsheap_next_backed(heap, a, to, true);
+		wsheap_uheap_truncate(heap, a, b, false);
+	}
+}
+
+/*
+ * Back every page of [@from, @to) that is not: populate, tell the caller,
+ * then publish, as a grow does.
+ */
+static int wsheap_uheap_back_locked(struct wsheap_uheap *heap, unsigned long from,
+				    unsigned long to, struct wsheap_range *args,
+				    void __user *uarg, u32 usize)
+{
+	unsigned long add = (to - from) - wsheap_count_backed(heap, from, to);
+	unsigned long a, b, i;
+	int ret;
+
+	lockdep_assert_held(&heap->lock);
+	args->actual_bytes = (u64)(heap->nr_pages + add) << PAGE_SHIFT;
+	if (!add)
+		return wsheap_copy_arg_to_user(uarg, args, usize, sizeof(*args));
+	ret = wsheap_charge_pages(heap->user, &heap->wf->pages, add);
+	if (ret)
+		return ret;
+	for (a = wsheap_next_backed(heap, from, to, false); a < to;
+	     a = wsheap_next_backed(heap, b, to, false)) {
+		b = wsheap_next_backed(heap, a, to, true);
+		ret = wsheap_uheap_populate(heap, a, b);
+		if (ret) {
+			wsheap_truncate_unbacked(heap, from, a);
+			goto err_uncharge;
+		}
+	}
+	ret = wsheap_copy_arg_to_user(uarg, args, usize, sizeof(*args));
+	if (ret) {
+		wsheap_truncate_unbacked(heap, from, to);
+		goto err_uncharge;
+	}
+	for (i = from; i < to; i++)
+		set_bit(i, heap->backed);
+	WRITE_ONCE(heap->nr_pages, heap->nr_pages + add);
+	heap->grow_calls++;
+	return 0;
+
+err_uncharge:
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, add);
+	return ret;
+}
+
+/* Revoke every backed page of [@from, @to): unpublish, then truncate, as a trim does. */
+static int wsheap_uheap_revoke_locked(struct wsheap_uheap *heap, unsigned long from,
+				      unsigned long to, struct wsheap_range *args,
+				      void __user *uarg, u32 usize)
+{
+	unsigned long gone = wsheap_count_backed(heap, from, to);
+	unsigned long i, kept;
+	int ret;
+
+	lockdep_assert_held(&heap->lock);
+	args->actual_bytes = (u64)(heap->nr_pages - gone) << PAGE_SHIFT;
+	ret = wsheap_copy_arg_to_user(uarg, args, usize, sizeof(*args));
+	if (ret || !gone)
+		return ret;
+	for (i = from; i < to; i++)
+		clear_bit(i, heap->backed);
+	WRITE_ONCE(heap->nr_pages, heap->nr_pages - gone);
+	kept = wsheap_uheap_truncate(heap, from, to, true);
+	wsheap_uncharge_pages(heap->user, &heap->wf->pages, gone - min(kept, gone));
+	return 0;
+}
+
+static int wsheap_ioctl_range(struct wsheap_file *wf, void __user *uarg, bool back)
+{
+	struct wsheap_range args;
+	struct wsheap_uheap *heap;
+	unsigned long from, to;
+	u32 usize;
+	int ret;
+
+	ret = wsheap_copy_arg_from_user(&args, sizeof(args), WSHEAP_RANGE_SIZE_VER0,
+					uarg, &usize);
+	if (ret)
+		return ret;
+	if (args.flags || args.__reserved || !args.length ||
+	    !PAGE_ALIGNED(args.offset) || !PAGE_ALIGNED(args.length) ||
+	    args.offset > WSHEAP_SPARSE_MAX_BYTES || args.length > WSHEAP_SPARSE_MAX_BYTES)
+		return -EINVAL;
+	from = args.offset >> PAGE_SHIFT;
+	to = from + (args.length >> PAGE_SHIFT);
+
+	heap = wsheap_uheap_get(wf, args.heap_id);
+	if (!heap)
+		return -ENOENT;
+	if (mutex_lock_killable(&heap->lock)) {
+		wsheap_uheap_put(heap);
+		return -EINTR;
+	}
+	if (heap->dead)
+		ret = -ENOENT;
+	else if (!heap->backed || to > heap->max_pages)
+		ret = -EINVAL;
+	else if (back)
+		ret = wsheap_uheap_back_locked(heap, from, to, &args, uarg, usize);
+	else
+		ret = wsheap_uheap_revoke_locked(heap, from, to, &args, uarg, usize);
+	mutex_unlock(&heap->lock);
 	wsheap_uheap_put(heap);
 	return ret;
 }
@@ -714,8 +1011,9 @@ static int wsheap_vm_access(struct vm_area_struct *vma, unsigned long addr, void
 
 		if (!wsheap_uheap_backs(heap, pgoff))
 			break;
-		page = find_get_page(mapping, pgoff);
-		if (!page)
+		/* A backed page swapped out comes back, as a fault would bring it. */
+		page = shmem_read_mapping_page_gfp(mapping, pgoff, mapping_gfp_mask(mapping));
+		if (IS_ERR(page))
 			break;
 		lock_page(page);
 		if (page->mapping != mapping || !wsheap_uheap_backs(heap, pgoff)) {
@@ -778,8 +1076,9 @@ static int wsheap_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_ops = &wsheap_vm_ops;
 	/*
 	 * Never executable; never grown by mremap(); not in core dumps; not
-	 * inherited by fork(); never pinned (VM_IO, see "User heaps on shmem").
-	 * VM_MIXEDMAP lets a fault map the pages that follow in one batch.
+	 * inherited by fork(), even after MADV_DOFORK; no slow-path pins (VM_IO,
+	 * see "User heaps on shmem").  VM_MIXEDMAP lets a fault map the pages
+	 * that follow in one batch.
 	 */
 	wsheap_vm_flags_set(vma, VM_IO | VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP |
 			    VM_DONTCOPY);
@@ -800,6 +1099,7 @@ static int wsheap_open(struct inode *unused, struct file *file)
 	mutex_init(&wf->lock);
 	xa_init_flags(&wf->heaps, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
 	mt_init(&wf->by_pgoff);
+	xa_init_flags(&wf->orphans, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 	wf->user = wsheap_user_get(current_uid());
 	if (!wf->user) {
 		ret = -ENOMEM;
@@ -812,6 +1112,9 @@ static int wsheap_open(struct inode *unused, struct file *file)
 	wf->shmem = shmem_file_setup("wsheap", MAX_LFS_FILESIZE, WSHEAP_SHMEM_NORESERVE);
 	if (IS_ERR(wf->shmem)) {
 		ret = PTR_ERR(wf->shmem);
+		/* shmem says ENOSPC when it cannot allocate its inode. */
+		if (ret == -ENOSPC)
+			ret = -ENOMEM;
 		goto err_put_user;
 	}
 	/* This file's mappings are the shmem object's. */
@@ -849,6 +1152,8 @@ static int wsheap_release(struct inode *unused, struct file *file)
 		wsheap_uheap_put(heap);
 	}
 	mtree_destroy(&wf->by_pgoff);
+	wsheap_reap_orphans(wf, true);
+	xa_destroy(&wf->orphans);
 	fput(wf->shmem);
 	wsheap_user_put(wf->user);
 	mutex_destroy(&wf->lock);
@@ -860,6 +1165,9 @@ static long wsheap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct wsheap_file *wf = file->private_data;
 	void __user *uarg = (void __user *)arg;
+
+	/* Pins go without telling anyone: each call looks (one test when none). */
+	wsheap_reap_orphans(wf, false);
 
 	switch (cmd) {
 	case WSHEAP_IOC_GET_INFO:
@@ -876,6 +1184,10 @@ static long wsheap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return wsheap_ioctl_heap_info(wf, uarg);
 	case WSHEAP_IOC_RESET:
 		return wsheap_ioctl_heap_op(wf, uarg, WSHEAP_OP_RESET);
+	case WSHEAP_IOC_BACK:
+		return wsheap_ioctl_range(wf, uarg, true);
+	case WSHEAP_IOC_REVOKE:
+		return wsheap_ioctl_range(wf, uarg, false);
 	default:
 		return -ENOTTY;
 	}

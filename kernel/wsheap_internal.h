@@ -12,7 +12,8 @@
 #include <uapi/linux/wsheap.h>
 
 /* Feature bits this build of the module reports in &wsheap_info.features. */
-#define WSHEAP_FEATURES		(WSHEAP_FEATURE_HEAPS | WSHEAP_FEATURE_SHMEM)
+#define WSHEAP_FEATURES		(WSHEAP_FEATURE_HEAPS | WSHEAP_FEATURE_SHMEM | \
+				 WSHEAP_FEATURE_SPARSE)
 
 struct fault_attr;
 struct seq_file;

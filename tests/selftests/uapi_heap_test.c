@@ -253,9 +253,19 @@ TEST(create_validation)
 	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_CREATE, &c));
 	EXPECT_EQ(EINVAL, errno);
 	c.max_bytes = 4096;
-	c.flags = 1;
+	c.flags = WSHEAP_CREATE_SPARSE << 1;
 	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_CREATE, &c));
 	EXPECT_EQ(EINVAL, errno);
+	/* A sparse heap has no trim size, and a window of at most 4 GiB. */
+	c.flags = WSHEAP_CREATE_SPARSE;
+	c.trim_bytes = 4096;
+	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_CREATE, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.trim_bytes = 0;
+	c.max_bytes = WSHEAP_SPARSE_MAX_BYTES + 1;
+	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_CREATE, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.max_bytes = 4096;
 	c.flags = 0;
 	c.__reserved = 1;
 	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_CREATE, &c));
@@ -593,6 +603,123 @@ TEST_F(heap, ids_belong_to_their_file)
 	EXPECT_EQ(MAP_FAILED, map_heap(other, &self->c));
 	close(other);
 	EXPECT_EQ(0, heap_info(self->fd, self->c.heap_id, &i));
+}
+
+/* ------------------------------------------------------- sparse heaps */
+
+static int range_op(int fd, unsigned long cmd, uint32_t id, uint64_t offset, uint64_t length,
+		    uint64_t *actual)
+{
+	struct wsheap_range r = { .size = sizeof(r), .heap_id = id, .offset = offset,
+				  .length = length };
+
+	if (ioctl(fd, cmd, &r))
+		return -errno;
+	if (actual)
+		*actual = r.actual_bytes;
+	return 0;
+}
+
+TEST(sparse_heap_backs_and_revokes_ranges)
+{
+	struct wsheap_create c = { .size = sizeof(c), .flags = WSHEAP_CREATE_SPARSE,
+				   .max_bytes = 64 << 20 };
+	struct wsheap_heap_info i;
+	struct wsheap_info info = { .size = sizeof(info) };
+	uint64_t actual = 0;
+	size_t page = sysconf(_SC_PAGESIZE);
+	char *map;
+	int fd;
+
+	SKIP_IF_NO_DEVICE();
+	fd = wsheap_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, WSHEAP_IOC_GET_INFO, &info));
+	EXPECT_TRUE(info.features & WSHEAP_FEATURE_SPARSE);
+	ASSERT_EQ(0, ioctl(fd, WSHEAP_IOC_CREATE, &c));
+	map = map_heap(fd, &c);
+	ASSERT_NE(MAP_FAILED, map);
+	/* Nothing backed: every page faults. */
+	EXPECT_EQ(SIGBUS, touch_here(map));
+	/* Two ranges apart; the pages between them stay unbacked. */
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 0, 2 * page, &actual));
+	EXPECT_EQ(2 * page, actual);
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 10 * page, 3 * page, &actual));
+	EXPECT_EQ(5 * page, actual);
+	/* Backing what is backed adds only what is not. */
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, page, 2 * page, &actual));
+	EXPECT_EQ(6 * page, actual);
+	EXPECT_EQ(0, touch_here(map));
+	EXPECT_EQ(0, map[page + 1]);
+	map[page + 1] = 42;
+	EXPECT_EQ(0, touch_here(map + 12 * page));
+	EXPECT_EQ(SIGBUS, touch_here(map + 3 * page));
+	EXPECT_EQ(SIGBUS, touch_here(map + 9 * page));
+	ASSERT_EQ(0, heap_info(fd, c.heap_id, &i));
+	EXPECT_EQ(6 * page, i.actual_bytes);
+	/* Revoked pages fault, the others keep what they hold. */
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_REVOKE, c.heap_id, 0, page, &actual));
+	EXPECT_EQ(5 * page, actual);
+	EXPECT_EQ(SIGBUS, touch_here(map));
+	EXPECT_EQ(42, map[page + 1]);
+	/* Backed again: zeroed, not what it held. */
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 0, page, &actual));
+	EXPECT_EQ(0, map[0]);
+	ASSERT_EQ(0, range_op(fd, WSHEAP_IOC_REVOKE, c.heap_id, 0, 64 << 20, &actual));
+	EXPECT_EQ(0, actual);
+	EXPECT_EQ(SIGBUS, touch_here(map + page + 1));
+	EXPECT_EQ(SIGBUS, touch_here(map + 12 * page));
+	munmap(map, c.mmap_size);
+	close(fd);
+}
+
+TEST(sparse_heap_ops_validation)
+{
+	struct wsheap_create c = { .size = sizeof(c), .flags = WSHEAP_CREATE_SPARSE,
+				   .max_bytes = 1 << 20 };
+	struct wsheap_create prefix;
+	size_t page = sysconf(_SC_PAGESIZE);
+	struct wsheap_range r;
+	uint64_t actual = 1;
+	int fd;
+
+	SKIP_IF_NO_DEVICE();
+	fd = wsheap_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, WSHEAP_IOC_CREATE, &c));
+	ASSERT_EQ(0, create_heap(fd, 1 << 20, &prefix));
+	/* Misaligned, empty, or past the window. */
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 1, page, NULL));
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 0, page + 1, NULL));
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 1 << 20, page, NULL));
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_REVOKE, c.heap_id, (1 << 20) - page,
+				    2 * page, NULL));
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, UINT64_MAX & ~(page - 1),
+				    page, NULL));
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.heap_id = c.heap_id;
+	r.length = page;
+	r.flags = 1;
+	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_BACK, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.flags = 0;
+	r.size = WSHEAP_RANGE_SIZE_VER0 - 8;
+	EXPECT_EQ(-1, ioctl(fd, WSHEAP_IOC_BACK, &r));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-ENOENT, range_op(fd, WSHEAP_IOC_BACK, c.heap_id + 100, 0, page, NULL));
+	/* Each kind of heap takes only its own operations. */
+	EXPECT_EQ(-EINVAL, range_op(fd, WSHEAP_IOC_BACK, prefix.heap_id, 0, page, NULL));
+	EXPECT_EQ(-EINVAL, heap_op(fd, WSHEAP_IOC_GROW, c.heap_id, page, NULL));
+	EXPECT_EQ(-EINVAL, heap_op(fd, WSHEAP_IOC_TRIM, c.heap_id, 0, NULL));
+	EXPECT_EQ(-EINVAL, heap_op(fd, WSHEAP_IOC_RESET, c.heap_id, 0, NULL));
+	/* Nothing refused changed anything. */
+	EXPECT_EQ(0, range_op(fd, WSHEAP_IOC_REVOKE, c.heap_id, 0, 1 << 20, &actual));
+	EXPECT_EQ(0, actual);
+	EXPECT_EQ(0, heap_op(fd, WSHEAP_IOC_DESTROY, c.heap_id, 0, NULL));
+	EXPECT_EQ(-ENOENT, range_op(fd, WSHEAP_IOC_BACK, c.heap_id, 0, page, NULL));
+	close(fd);
 }
 
 /* ------------------------------------------------------------- limits */

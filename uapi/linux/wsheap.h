@@ -61,16 +61,24 @@ struct wsheap_info {
 #define WSHEAP_FEATURE_HEAPS	_BITULL(0)
 /*
  * WSHEAP_FEATURE_SHMEM: heap pages are shmem pages, swappable and counted in
- * RssShmem; limits are per user; heap mappings cannot be pinned (VM_IO).
+ * RssShmem; limits are per user; a pinned page a trim takes stays counted
+ * until its pin goes.
  */
 #define WSHEAP_FEATURE_SHMEM	_BITULL(1)
+/*
+ * WSHEAP_FEATURE_SPARSE: %WSHEAP_CREATE_SPARSE heaps, whose backing is any
+ * set of pages of the window, changed by %WSHEAP_IOC_BACK and
+ * %WSHEAP_IOC_REVOKE.
+ */
+#define WSHEAP_FEATURE_SPARSE	_BITULL(2)
 
 /**
  * struct wsheap_create - Create a heap
  * @size: in: sizeof(struct wsheap_create); out: bytes the kernel wrote.
- * @flags: in: must be 0.
+ * @flags: in: 0, or %WSHEAP_CREATE_SPARSE.
  * @max_bytes: in: the most backing memory the heap may ever hold, in bytes,
- *	rounded up to whole pages; at least 1.
+ *	rounded up to whole pages; at least 1, and for a sparse heap at most
+ *	%WSHEAP_SPARSE_MAX_BYTES.
  * @trim_bytes: in: the backing %WSHEAP_IOC_RESET keeps, in bytes, rounded
  *	up to whole pages; larger than @max_bytes means all of it.
  * @heap_id: out: the heap's id, valid on this open file only.
@@ -78,7 +86,11 @@ struct wsheap_info {
  * @mmap_offset: out: the offset at which to mmap() the heap's window.
  * @mmap_size: out: the window's length, @max_bytes rounded up to pages.
  *
- * Argument of %WSHEAP_IOC_CREATE.  The heap starts with no backing.
+ * Argument of %WSHEAP_IOC_CREATE.  The heap starts with no backing.  A
+ * heap's backing is the first pages of its window, grown and trimmed with
+ * %WSHEAP_IOC_GROW, %WSHEAP_IOC_TRIM and %WSHEAP_IOC_RESET; a sparse heap's
+ * is any set of its pages, changed with %WSHEAP_IOC_BACK and
+ * %WSHEAP_IOC_REVOKE only, so that one mapping can serve many arenas.
  */
 struct wsheap_create {
 	__u32 size;
@@ -92,6 +104,11 @@ struct wsheap_create {
 };
 
 #define WSHEAP_CREATE_SIZE_VER0	48
+
+/* &wsheap_create.flags: backing is any set of pages (WSHEAP_FEATURE_SPARSE). */
+#define WSHEAP_CREATE_SPARSE		(1U << 0)
+/* The largest window of a sparse heap: 4 GiB. */
+#define WSHEAP_SPARSE_MAX_BYTES		(1ULL << 32)
 
 /**
  * struct wsheap_heap_op - Grow, trim or destroy a heap
@@ -149,6 +166,34 @@ struct wsheap_heap_info {
 
 #define WSHEAP_HEAP_INFO_SIZE_VER0	64
 
+/**
+ * struct wsheap_range - Back or revoke pages of a sparse heap
+ * @size: in: sizeof(struct wsheap_range); out: bytes the kernel wrote.
+ * @heap_id: in: a heap created with %WSHEAP_CREATE_SPARSE.
+ * @flags: in: must be 0.
+ * @__reserved: must be 0.
+ * @offset: in: the first byte of the range in the heap's window; a
+ *	multiple of the page size.
+ * @length: in: the range's length in bytes; a multiple of the page size,
+ *	at least one page, and the range must lie inside the window.
+ * @actual_bytes: out: the heap's backing after the call.
+ *
+ * Argument of %WSHEAP_IOC_BACK, which backs every page of the range that
+ * is not yet backed (zeroed), and of %WSHEAP_IOC_REVOKE, which gives back
+ * every backed page of it: its mappings fault from then on.
+ */
+struct wsheap_range {
+	__u32 size;
+	__u32 heap_id;
+	__u32 flags;
+	__u32 __reserved;
+	__aligned_u64 offset;
+	__aligned_u64 length;
+	__aligned_u64 actual_bytes;
+};
+
+#define WSHEAP_RANGE_SIZE_VER0	40
+
 /*
  * Commands.  The argument is always a pointer to the struct named in the
  * comment; its size travels in the struct, not in the command number, so
@@ -161,5 +206,7 @@ struct wsheap_heap_info {
 #define WSHEAP_IOC_TRIM		_IO(WSHEAP_IOC_TYPE, 0x04)	/* struct wsheap_heap_op */
 #define WSHEAP_IOC_HEAP_INFO	_IO(WSHEAP_IOC_TYPE, 0x05)	/* struct wsheap_heap_info */
 #define WSHEAP_IOC_RESET	_IO(WSHEAP_IOC_TYPE, 0x06)	/* struct wsheap_heap_op */
+#define WSHEAP_IOC_BACK		_IO(WSHEAP_IOC_TYPE, 0x07)	/* struct wsheap_range */
+#define WSHEAP_IOC_REVOKE	_IO(WSHEAP_IOC_TYPE, 0x08)	/* struct wsheap_range */
 
 #endif /* _UAPI_LINUX_WSHEAP_H */
