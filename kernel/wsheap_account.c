@@ -41,7 +41,8 @@
  * - ``max_file_bytes`` and ``max_file_heaps``: the same for one open file
  *   (1 GiB, 0 meaning all of RAM, and 1,048,576).
  *
- * A limit of 0 heaps refuses every create.  Pinned pages a trim took from
+ * ``max_user_heaps`` of 0 refuses every create; ``max_file_heaps`` of 0
+ * counts as 1.  Pinned pages a trim took from
  * a heap stay counted until their pin goes, and a sparse heap's bitmap of
  * backed pages counts as backing.  A uid is a user: a login that owns
  * subordinate uids (rootless containers) gets a share for each, bounded
@@ -166,12 +167,16 @@ void wsheap_user_hold(struct wsheap_user *user)
  * wsheap_user_put() - Drop a reference from wsheap_user_get().
  * @user: the user's counts
  *
- * Context: Any context but NMI.
+ * Context: Process context.  Takes wsheap_users_lock: files and heaps
+ * come and go far more rarely than they are used.
  */
 void wsheap_user_put(struct wsheap_user *user)
 {
-	if (!refcount_dec_and_lock(&user->ref, &wsheap_users_lock))
+	spin_lock(&wsheap_users_lock);
+	if (!refcount_dec_and_test(&user->ref)) {
+		spin_unlock(&wsheap_users_lock);
 		return;
+	}
 	hash_del(&user->node);
 	spin_unlock(&wsheap_users_lock);
 	/* Every heap and every page went with the last reference. */

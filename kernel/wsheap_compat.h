@@ -21,6 +21,7 @@
 #define WSHEAP_HAVE_VM_FLAGS_SET	(KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE)
 #define WSHEAP_HAVE_STRING_NS		(KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE)
 #define WSHEAP_HAVE_SHMEM_VMA_FLAGS	(KERNEL_VERSION(7, 0, 0) <= LINUX_VERSION_CODE)
+#define WSHEAP_HAVE_FOLIO_BATCH_H	(KERNEL_VERSION(7, 0, 0) <= LINUX_VERSION_CODE)
 
 #if WSHEAP_HAVE_VM_FLAGS_SET
 #define wsheap_vm_flags_set(vma, flags)		vm_flags_set(vma, flags)
@@ -46,6 +47,13 @@ static inline void wsheap_vm_flags_clear(struct vm_area_struct *vma, unsigned lo
 #define WSHEAP_SHMEM_NORESERVE	mk_vma_flags(VMA_NORESERVE_BIT)
 #else
 #define WSHEAP_SHMEM_NORESERVE	VM_NORESERVE
+#endif
+
+/* struct folio_batch: in <linux/folio_batch.h> since 7.0, <linux/pagevec.h> before. */
+#if WSHEAP_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
 #endif
 
 /* The namespace of EXPORT_SYMBOL_IF_KUNIT(): a string literal since 6.13. */

@@ -30,5 +30,11 @@ MODULE_INFO(wsheap_have_shmem_vma_flags, "1");
 MODULE_INFO(wsheap_have_shmem_vma_flags, "0");
 #endif
 
+#if WSHEAP_HAVE_FOLIO_BATCH_H
+MODULE_INFO(wsheap_have_folio_batch_h, "1");
+#else
+MODULE_INFO(wsheap_have_folio_batch_h, "0");
+#endif
+
 MODULE_DESCRIPTION("wsheap: the compat decisions, for tests/compat");
 MODULE_LICENSE("GPL");

@@ -135,6 +135,7 @@ struct heap {
 	uint64_t max;		/* max_bytes rounded to pages */
 	uint64_t offset;	/* mmap offset of its window */
 	unsigned char tag;	/* the byte this heap's memory may hold */
+	bool sparse;		/* WSHEAP_CREATE_SPARSE: BACK and REVOKE only */
 };
 
 struct map {
@@ -322,13 +323,20 @@ static void op_create(void)
 	/* Mostly small heaps: growing a big one costs the guest seconds. */
 	c.max_bytes = chance(98) ? 1 + below(chance(90) ? 64 << 10 : 1 << 20) : boundary_bytes();
 	c.trim_bytes = chance(50) ? below(c.max_bytes + 1) : boundary_bytes();
+	if (chance(30)) {
+		c.flags = WSHEAP_CREATE_SPARSE;
+		if (chance(90))
+			c.trim_bytes = 0;
+	}
 	if (chance(5))
 		c.flags = 1U << below(32);
 	if (chance(5))
 		c.__reserved = (uint32_t)rnd() | 1;
 	if (chance(5))
 		c.size = (uint32_t)boundary_bytes();
-	valid = c.size == sizeof(c) && !c.flags && !c.__reserved && c.max_bytes;
+	valid = c.size == sizeof(c) && !c.__reserved && c.max_bytes &&
+		(!c.flags || (c.flags == WSHEAP_CREATE_SPARSE && !c.trim_bytes &&
+			      c.max_bytes <= WSHEAP_SPARSE_MAX_BYTES));
 	ret = ioctl(fds[i], WSHEAP_IOC_CREATE, &c);
 	if (ret) {
 		expect_errno("CREATE", errno, EINVAL, E2BIG, ENOSPC, EOVERFLOW, ENOMEM, EFAULT, 0);
@@ -359,6 +367,7 @@ static void op_create(void)
 	slot->id = c.heap_id;
 	slot->max = c.mmap_size;
 	slot->offset = c.mmap_offset;
+	slot->sparse = c.flags & WSHEAP_CREATE_SPARSE;
 	slot->tag = (unsigned char)(1 + (worker * 64 + heap_serial++) % 255);
 }
 
@@ -400,6 +409,9 @@ static void op_heap_op(void)
 			     EINTR, 0);
 		return;
 	}
+	if (known && heap->verified && heap->sparse &&
+	    (cmd == WSHEAP_IOC_GROW || cmd == WSHEAP_IOC_TRIM || cmd == WSHEAP_IOC_RESET))
+		fail("a prefix operation %#lx succeeded on sparse heap %u", cmd, heap->id);
 	if (cmd == WSHEAP_IOC_DESTROY)
 		forget_heap(fd_index, u.op.heap_id);
 	if (!known || !heap->verified)
@@ -430,6 +442,49 @@ static void op_heap_op(void)
 }
 
 /* Commands the module does not have, and bad argument pointers. */
+/* BACK or REVOKE a page range, mostly inside a known heap's window. */
+static void op_range(void)
+{
+	struct heap *heap = some_heap();
+	struct wsheap_range r;
+	bool known = heap && chance(90);
+	unsigned long cmd = chance(60) ? WSHEAP_IOC_BACK : WSHEAP_IOC_REVOKE;
+	uint64_t pages;
+	int fd_index;
+
+	memset(&r, 0, sizeof(r));
+	fd_index = known ? heap->fd : (int)below(MAX_FDS);
+	if (fds[fd_index] < 0)
+		return;
+	r.size = sizeof(r);
+	r.heap_id = known ? heap->id : random_id();
+	pages = known ? heap->max / PAGE : 16;
+	r.offset = below(pages) * PAGE;
+	r.length = (1 + below(pages - r.offset / PAGE)) * PAGE;
+	if (chance(3))
+		r.offset = boundary_bytes();
+	if (chance(3))
+		r.length = boundary_bytes();
+	if (chance(2))
+		r.flags = 1U << below(32);
+	if (ioctl(fds[fd_index], cmd, &r)) {
+		expect_errno("BACK/REVOKE", errno, EINVAL, ENOENT, ENOSPC, ENOMEM, EINTR, 0);
+		if (known && heap->verified && heap->sparse && errno == EINVAL && !r.flags &&
+		    r.offset % PAGE == 0 && r.length % PAGE == 0 && r.length &&
+		    r.offset + r.length <= heap->max && r.offset + r.length > r.offset)
+			fail("%s of [%llu, +%llu) in sparse heap %u of %llu refused",
+			     cmd == WSHEAP_IOC_BACK ? "BACK" : "REVOKE",
+			     (unsigned long long)r.offset, (unsigned long long)r.length, heap->id,
+			     (unsigned long long)heap->max);
+		return;
+	}
+	if (known && heap->verified && !heap->sparse)
+		fail("BACK/REVOKE succeeded on prefix heap %u", heap->id);
+	if (known && heap->verified && r.actual_bytes > heap->max)
+		fail("BACK/REVOKE: backing %llu past the window %llu",
+		     (unsigned long long)r.actual_bytes, (unsigned long long)heap->max);
+}
+
 static void op_bad_ioctl(void)
 {
 	int fd = fds[below(MAX_FDS)];
@@ -440,7 +495,7 @@ static void op_bad_ioctl(void)
 		return;
 	switch (below(3)) {
 	case 0:
-		cmd = _IO(WSHEAP_IOC_TYPE, 0x07 + below(0xf9));
+		cmd = _IO(WSHEAP_IOC_TYPE, 0x09 + below(0xf7));
 		ret = ioctl(fd, cmd, NULL);
 		if (!ret || errno != ENOTTY)
 			fail("ioctl %#lx: %d, errno %d, not ENOTTY", cmd, ret, errno);
@@ -698,6 +753,7 @@ static struct op {
 	{ .name = "create", .weight = 56, .run = op_create },
 	{ .name = "heap op", .weight = 128, .run = op_heap_op },
 	{ .name = "bad ioctl", .weight = 24, .run = op_bad_ioctl },
+	{ .name = "back/revoke", .weight = 60, .run = op_range },
 	{ .name = "mmap", .weight = 40, .run = op_mmap },
 	{ .name = "munmap", .weight = 24, .run = op_munmap },
 	{ .name = "mremap", .weight = 12, .run = op_mremap },

@@ -106,9 +106,9 @@ struct wsheap_create {
 #define WSHEAP_CREATE_SIZE_VER0	48
 
 /* &wsheap_create.flags: backing is any set of pages (WSHEAP_FEATURE_SPARSE). */
-#define WSHEAP_CREATE_SPARSE		(1U << 0)
+#define WSHEAP_CREATE_SPARSE		_BITUL(0)
 /* The largest window of a sparse heap: 4 GiB. */
-#define WSHEAP_SPARSE_MAX_BYTES		(1ULL << 32)
+#define WSHEAP_SPARSE_MAX_BYTES		_BITULL(32)
 
 /**
  * struct wsheap_heap_op - Grow, trim or destroy a heap
