@@ -10,57 +10,66 @@
 
 #include "internal.h"
 
-static int process_create(WS_HEAP *heap, int *open_error)
+static int process_ready(int *open_error)
+{
+	(void)open_error;	/* nothing to open */
+	return 0;
+}
+
+static int process_region_create(struct wsheap_region *region, WS_HEAP *heap)
 {
 	void *p;
 
-	(void)open_error;	/* nothing to open */
 	wsheap_count_kernel_entry(heap);
-	p = mmap(NULL, heap->window, PROT_NONE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-
+	p = mmap(NULL, region->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		 -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	heap->base = p;
+	region->base = p;
 	return 0;
 }
 
-static int process_grow(WS_HEAP *heap, size_t bytes)
+/*
+ * Accessible neighbours merge into one mapping: chunks carved in address
+ * order keep a region at a few mappings however many heaps it holds.
+ */
+static int process_back(struct wsheap_region *region, size_t offset, size_t len, WS_HEAP *heap)
 {
 	wsheap_count_kernel_entry(heap);
-	if (mprotect(heap->base + heap->backing, bytes - heap->backing, PROT_READ | PROT_WRITE))
+	if (mprotect(region->base + offset, len, PROT_READ | PROT_WRITE))
 		return -errno;
 	return 0;
 }
 
-static int process_trim(WS_HEAP *heap, size_t bytes)
+static int process_revoke(struct wsheap_region *region, size_t offset, size_t len,
+			  WS_HEAP *heap)
 {
-	char *from = heap->base + bytes;
-	size_t len = heap->backing - bytes;
-
 	wsheap_count_kernel_entry(heap);
 	/*
 	 * A new inaccessible mapping over the range: the memory goes back, a
-	 * stale pointer faults, and the next grow gets zero pages.  (madvise()
+	 * stale pointer faults, and the next back gets zero pages.  (madvise()
 	 * would do, but kernels may be built without it.)
 	 */
-	if (mmap(from, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-		 -1, 0) == MAP_FAILED)
+	if (mmap(region->base + offset, len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 		return -errno;
 	return 0;
 }
 
-static void process_destroy(WS_HEAP *heap)
+static void process_region_destroy(struct wsheap_region *region, WS_HEAP *heap)
 {
 	wsheap_count_kernel_entry(heap);
-	munmap(heap->base, heap->window);
+	munmap(region->base, region->size);
 }
 
 const struct wsheap_backend wsheap_backend_process = {
 	.name = "process",
+	.index = 1,
 	.survives_fork = true,
-	.create = process_create,
-	.grow = process_grow,
-	.trim = process_trim,
-	.destroy = process_destroy,
+	.lazy = true,
+	.ready = process_ready,
+	.region_create = process_region_create,
+	.back = process_back,
+	.revoke = process_revoke,
+	.region_destroy = process_region_destroy,
 };

@@ -2,11 +2,15 @@
 /*
  * The heaps of the process: the live ones, and a cache of freed ones.
  *
- * Creating a heap costs system calls (a window to reserve, on the device
- * backend an ioctl and an mmap), and so does destroying one.  Code written
- * for WWSAPI often creates and frees a heap per message, so WsFreeHeap()
- * keeps a few heaps, with the memory they would keep across a reset, and
- * WsCreateHeap() hands them out again: a pair then costs no system call.
+ * A new heap's first allocation costs a system call (memory for its first
+ * chunk), and destroying a heap one more.  Code written for WWSAPI often
+ * creates and frees a heap per message, so WsFreeHeap() keeps heaps, with
+ * the memory they would keep across a reset, and WsCreateHeap() hands
+ * them out again, whatever max size is asked for (a heap has no window of
+ * its own): a pair then costs no system call.  The cache holds at most
+ * WSHEAP_CACHE_HEAPS heaps and WSHEAP_CACHE_BYTES of their memory and lets
+ * go of the oldest to make room; it serves the most recent first, whose
+ * memory is likeliest in the CPU's caches.
  *
  * The live heaps are listed for fork(): the device backend's mappings are
  * not copied to a child (the module marks them VM_DONTCOPY), so the child
@@ -19,19 +23,19 @@
 #include "internal.h"
 
 /* At most this many freed heaps, keeping at most this much memory. */
-#define WSHEAP_CACHE_HEAPS	16
+#define WSHEAP_CACHE_HEAPS	64
 #define WSHEAP_CACHE_BYTES	((size_t)8 << 20)
-/* A cached window serves a request at most this many times smaller. */
-#define WSHEAP_CACHE_SLACK	4
 
 /*
- * heap_lock guards every list below.  Lock order: heap_lock, then the
- * device backend's lock (taken together only around fork()).
+ * heap_lock guards every list below.  Lock order: heap_lock, then
+ * chunk.c's lock, then the device backend's lock (taken together only
+ * around fork()).
  */
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static WS_HEAP *live;
-static WS_HEAP *cached;
+/* Freed heaps, the most recent first; cached_tail is the oldest. */
+static WS_HEAP *cached, *cached_tail;
 static unsigned int cached_heaps;
 static size_t cached_bytes;
 
@@ -55,15 +59,35 @@ static void unlink_heap(WS_HEAP **list, WS_HEAP *heap)
 	heap->prev = heap->next = NULL;
 }
 
+static void cache_unlink(WS_HEAP *heap)
+{
+	if (cached_tail == heap)
+		cached_tail = heap->prev;
+	unlink_heap(&cached, heap);
+	cached_heaps--;
+	cached_bytes -= heap->actual;
+}
+
+static void cache_link(WS_HEAP *heap)
+{
+	link_heap(&cached, heap);
+	if (!cached_tail)
+		cached_tail = heap;
+	cached_heaps++;
+	cached_bytes += heap->actual;
+}
+
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&heap_lock);
+	wsheap_chunk_fork_prepare();
 	wsheap_device_fork_prepare();
 }
 
 static void fork_parent(void)
 {
 	wsheap_device_fork_parent();
+	wsheap_chunk_fork_parent();
 	pthread_mutex_unlock(&heap_lock);
 }
 
@@ -88,11 +112,11 @@ static void fork_child(void)
 		next = heap->next;
 		if (heap->backend->survives_fork)
 			continue;
-		unlink_heap(&cached, heap);
-		cached_heaps--;
-		cached_bytes -= heap->backing;
-		free(heap);
+		cache_unlink(heap);
+		heap->orphaned = true;
+		wsheap_heap_destroy(heap);
 	}
+	wsheap_chunk_fork_child();
 	wsheap_device_fork_child();
 	pthread_mutex_unlock(&heap_lock);
 }
@@ -102,22 +126,18 @@ static void register_fork_handlers(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
-WS_HEAP *wsheap_heap_take(const struct wsheap_backend *backend, size_t window)
+WS_HEAP *wsheap_heap_take(const struct wsheap_backend *backend)
 {
 	WS_HEAP *heap;
 
 	/* Before the first heap exists, so that no fork() can miss it. */
 	pthread_once(&fork_once, register_fork_handlers);
 	pthread_mutex_lock(&heap_lock);
-	for (heap = cached; heap; heap = heap->next) {
-		if (heap->backend == backend && heap->window >= window &&
-		    heap->window / WSHEAP_CACHE_SLACK <= window)
+	for (heap = cached; heap; heap = heap->next)
+		if (heap->backend == backend)
 			break;
-	}
 	if (heap) {
-		unlink_heap(&cached, heap);
-		cached_heaps--;
-		cached_bytes -= heap->backing;
+		cache_unlink(heap);
 		link_heap(&live, heap);
 	}
 	pthread_mutex_unlock(&heap_lock);
@@ -131,19 +151,24 @@ void wsheap_heap_live(WS_HEAP *heap)
 	pthread_mutex_unlock(&heap_lock);
 }
 
-bool wsheap_heap_give(WS_HEAP *heap, bool reusable)
+WS_HEAP *wsheap_heap_give(WS_HEAP *heap, bool reusable)
 {
-	bool keep;
+	WS_HEAP *victims = NULL, *oldest;
 
 	pthread_mutex_lock(&heap_lock);
 	unlink_heap(&live, heap);
-	keep = reusable && !heap->orphaned && cached_heaps < WSHEAP_CACHE_HEAPS &&
-	       heap->backing <= WSHEAP_CACHE_BYTES - cached_bytes;
-	if (keep) {
-		link_heap(&cached, heap);
-		cached_heaps++;
-		cached_bytes += heap->backing;
+	if (!reusable || heap->orphaned || heap->actual > WSHEAP_CACHE_BYTES) {
+		heap->next = NULL;
+		pthread_mutex_unlock(&heap_lock);
+		return heap;
+	}
+	cache_link(heap);
+	while (cached_heaps > WSHEAP_CACHE_HEAPS || cached_bytes > WSHEAP_CACHE_BYTES) {
+		oldest = cached_tail;
+		cache_unlink(oldest);
+		oldest->next = victims;
+		victims = oldest;
 	}
 	pthread_mutex_unlock(&heap_lock);
-	return keep;
+	return victims;
 }

@@ -8,14 +8,25 @@
  *    overlap; what was written to them stays until a reset or a free;
  *  - the quota is exact: an allocation that would take the sum of the
  *    sizes since the last reset past the max size is WS_E_QUOTA_EXCEEDED,
- *    anything up to it succeeds, unless it does not fit the address window
- *    the design promises (8 times the max size plus 64 KiB, at most
- *    64 GiB), where E_OUTOFMEMORY is allowed;
- *  - REQUESTED_SIZE is that sum; ACTUAL_SIZE is 0 until the heap's first
- *    allocation (also for a heap the library took from its cache of freed
- *    heaps), covers what was handed out, and after a reset is at most the
- *    trim size rounded up to a page (all of it if the trim size passes the
- *    max size);
+ *    and anything up to it succeeds, whatever the max size (SIZE_MAX
+ *    included), unless the system refuses: E_OUTOFMEMORY only when the
+ *    call's last system call failed (injected, or a real refusal of
+ *    address space, which ASan's layout may give), or for a request of
+ *    more than half the address space, which no process has;
+ *  - REQUESTED_SIZE is that sum.  ACTUAL_SIZE is the memory the heap's
+ *    chunks hold (the library's books are checked to add up to it), and
+ *    reads 0 for a heap fresh from the cache of freed heaps; a heap's
+ *    first backing is what its first allocation needs, in pages; a
+ *    growth backs at most grow_bytes()'s step; ACTUAL_SIZE covers what
+ *    was handed out and stays within actual_bound()'s bound;
+ *  - a reset keeps min(ACTUAL_SIZE, the trim size in pages and at least a
+ *    page), all of it if the trim size passes the max size, and enters
+ *    the kernel exactly when the heap holds more than that; a reset whose
+ *    giving back is refused still succeeds, the memory kept;
+ *  - the cache of freed heaps is modelled: WsFreeHeap keeps the heap with
+ *    what a reset would keep, up to 64 heaps and 8 MiB, letting the oldest
+ *    go; WsCreateHeap serves the most recent, whatever its max size, and
+ *    a new heap only when the cache is empty;
  *  - every failing call that was given an error object adds exactly one
  *    string to it (ASCII, non-empty); a call that succeeds adds none;
  *  - out-parameters and buffers are untouched on failure, and a property
@@ -23,22 +34,31 @@
  *  - error objects keep copies of their strings, newest first, the
  *    original error code's text last; WsGetErrorString's characters stay
  *    valid until a reset or a free;
- *  - the system calls: a heap call enters the kernel at most once, and
- *    (once the heap has allocated) exactly when its memory changes; when
- *    the system refuses (the input can make the library's next mmap or
- *    mprotect fail: it is linked with --wrap), WsCreateHeap and WsAlloc
- *    return E_OUTOFMEMORY and change nothing, and WsResetHeap still
- *    succeeds, the memory kept.
+ *  - the system calls: the library's mmap, mprotect and munmap are linked
+ *    with --wrap, so the fuzzer sees each one (and the input can make the
+ *    next mmap or mprotect fail).  wsheap_kernel_entries() counts every
+ *    one, for the heap it was made for.  An allocation reserves at most
+ *    one region (retried at half the size when refused) and backs at most
+ *    once, and grows ACTUAL_SIZE when it backs (it may grow without: the
+ *    process backend makes a chunk accessible whole), and gives nothing
+ *    back (it may unmap the region of a chunk it never backed); a create
+ *    only reserves, and not at all when the cache serves it; a reset and
+ *    a free only give back, a reset exactly when the heap holds more than
+ *    it keeps.
  *
  * The input is read as operations: a byte picks one (its index in ops[]),
  * the bytes after it are its operands (make-corpus writes a few by hand).
  * Sizes come from boundary-heavy choices (pick_size()).  Each input starts
- * with no heap live or cached (heap_cache_flush.c empties the library's
- * cache), so a crashing input reproduces alone, and ends with every
- * object freed (LeakSanitizer runs).  A disagreement aborts with a message
- * on stderr.  In the environment, FUZZ_HEAP_TRACE=1 prints each call, to
- * make sense of a crashing input, and FUZZ_HEAP_STATS=1 prints counts at
- * exit.
+ * with no heap live or cached and no chunk (heap_cache_flush.c and
+ * chunk_flush.c empty the library's cache and its chunk lists), so a
+ * crashing input reproduces alone, and ends with every object freed
+ * (LeakSanitizer runs).  A disagreement aborts with a message on stderr.
+ * In the environment, FUZZ_HEAP_TRACE=1 prints each call, to
+ * make sense of a crashing input, FUZZ_HEAP_STATS=1 prints counts at
+ * exit, FUZZ_HEAP_STRICT=1 also checks the bound that actual_bound() says
+ * the library does not keep (a stricter one than the library promises),
+ * and FUZZ_HEAP_OWN_REVOKE=1 refuses what the fuzzer leaves alone in
+ * WsFreeHeap (in_free).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -74,16 +94,35 @@
  * (at some 130 ns an allocation, under the sanitizers, it costs 10 ms).
  */
 #define FILL_MAX	((size_t)1 << 17)
+/* op_churn: more heaps than the cache keeps. */
+#define CHURN_MAX	80
 
-/* heap_cache_flush.c */
+/* What the library promises (userlib/src/heap.c, heap_cache.c, chunk.c). */
+#define CACHE_HEAPS	64			/* freed heaps the cache keeps */
+#define CACHE_BYTES	((size_t)8 << 20)	/* and the memory they may hold */
+#define GROW_MIN	((size_t)64 << 10)	/* the smallest growth step */
+#define BOUND_FROM	((size_t)1 << 20)	/* where the 25% bound applies */
+#define REGION_SIZE	((size_t)1 << 30)	/* chunks past this are regions of their own */
+
+/* chunk_flush.c, heap_cache_flush.c */
+unsigned int fuzz_chunk_flush(void);
 unsigned int fuzz_heap_cache_flush(const char **why);
-unsigned int fuzz_heap_live_count(void);
+unsigned int fuzz_heap_cache_list(WS_HEAP **heaps, size_t *actual, unsigned int max,
+				  const char **why);
+size_t fuzz_heap_books(const WS_HEAP *heap, const char **why);
+size_t fuzz_heap_actual(const WS_HEAP *heap);
+unsigned int fuzz_heap_live_count(const char **why);
+
+/*
+ * The model's own checks, kept out of libFuzzer's coverage (and out of
+ * line, so that they are not instrumented where they are inlined): they
+ * cost more than the library's code, and what they compare is no guide.
+ */
+#define MODEL	__attribute__((noinline, no_sanitize("coverage")))
 
 #define UNTOUCHED_PTR	((void *)(uintptr_t)0xdeadbeefcafe0008ull)
 #define SENTINEL	0xa5
 
-#define WINDOW_MAX	((size_t)64 << 30)
-#define WINDOW_SLACK	((size_t)64 << 10)
 #define DEFAULT_LANGID	0x0409
 
 /* ------------------------------------------------------------- input */
@@ -126,14 +165,25 @@ struct alloc {
 	uint32_t seed;
 };
 
+/* One heap; the sizes since its last reset (or creation, or take from the cache). */
 struct heap_model {
 	WS_HEAP *h;
 	SIZE_T max, trim;
-	SIZE_T requested;		/* sum of the sizes since the last reset */
-	size_t used;			/* the same, each rounded up to 8 (0 as 8) */
-	bool allocated;			/* an allocation succeeded since creation */
+	SIZE_T requested;		/* sum of the sizes */
+	size_t used;			/* H: the same, each rounded up to 8 (0 as 8) */
+	size_t kept;			/* K: what the heap held at the start */
+	size_t jumped;			/* J: see actual_bound() */
+	size_t actual;			/* what it holds (ACTUAL_SIZE unless fresh) */
+	bool fresh;			/* from the cache, not allocated from since */
+	uintptr_t next;			/* where the last allocation ended, or 0 */
 	struct alloc a[TRACK_MAX];
 	unsigned int n;
+};
+
+/* The cache of freed heaps as the model has it, the most recent first. */
+struct cached_heap {
+	WS_HEAP *h;
+	size_t actual;
 };
 
 struct str_model {
@@ -151,51 +201,78 @@ struct error_model {
 };
 
 static struct heap_model heaps[NHEAPS];
+static struct heap_model churn[CHURN_MAX];
 static struct error_model errors[NERRORS];
+static struct cached_heap cache[CACHE_HEAPS + 1];
+static unsigned int ncache;
 
-static bool tracing;
+static bool tracing, strict;
 static unsigned long op_index;
 static const char *op_name = "-";
 static uint32_t seed_counter;
 static bool filled;			/* a large op_fill in this input */
+static bool in_fill;			/* no trace line per allocation */
 static size_t page;
 
 static struct {
-	unsigned long inputs, ops, allocs, alloc_ok, quota, alloc_oom, creates, create_ok,
-		create_oom, resets, error_strings;
+	unsigned long inputs, ops, allocs, alloc_ok, quota, alloc_oom, growths, jumps,
+		creates, create_ok, create_cached, create_oom, resets, reset_refused, frees,
+		free_refused, churns, error_strings, sys_calls, refused_real;
+	double worst_ratio;		/* ACTUAL_SIZE / (H + K), past BOUND_FROM */
+	size_t worst_actual, worst_hk;
 } stats;
 
 /*
- * Fault injection: the library's mmap() and mprotect() (the process
- * backend's system calls, linked with --wrap) count down, and the call
- * that reaches 0 fails with ENOMEM without doing anything.
+ * The library's system calls (the process backend's, linked with --wrap):
+ * each is counted, by kind, since sys_begin() (called before each heap
+ * call), and the fuzzer compares the counts with wsheap_kernel_entries().
+ * Fault injection: mmap() and mprotect() count down, and the call that
+ * reaches 0 fails with ENOMEM without doing anything.
  */
+enum sys_kind { SYS_RESERVE, SYS_BACK, SYS_REVOKE, SYS_UNMAP, SYS_KINDS };
+
+static struct {
+	unsigned long calls;
+	unsigned long n[SYS_KINDS], failed[SYS_KINDS];
+	bool last_failed;		/* the last call failed */
+	size_t refused_reserve;		/* the length of a refused reserve just before */
+} sys;
+static unsigned long sys_total;		/* every call since the start */
+static uint64_t entries_offset;		/* wsheap_kernel_entries(NULL) - sys_total */
+
 static unsigned int inject_countdown;	/* 0: nothing armed */
 static unsigned long injected;		/* failures injected so far */
+/*
+ * wsheap_heap_destroy() (heap.c) once leaked a chunk's own region (more
+ * than 1 GiB) when its revoke failed.  It now lets the region go with
+ * its memory, one munmap() more than the model counts in that case, so
+ * within WsFreeHeap a revoke in such a region is not refused by default:
+ * the countdown passes over it.  FUZZ_HEAP_OWN_REVOKE=1 refuses it too
+ * (the seed own_chunk_revoke_leak then checks the fix under
+ * LeakSanitizer, with the extra munmap uncounted by the model).
+ */
+static bool in_free, refuse_own_revoke;
+static struct own_region {
+	uintptr_t start, end;
+} *own_regions;
+static size_t own_count, own_cap;
+
+MODEL static struct own_region *own_region_of(uintptr_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < own_count; i++)
+		if (addr >= own_regions[i].start && addr < own_regions[i].end)
+			return &own_regions[i];
+	return NULL;
+}
 
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int __real_mprotect(void *addr, size_t len, int prot);
+int __real_munmap(void *addr, size_t len);
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 int __wrap_mprotect(void *addr, size_t len, int prot);
-
-static bool inject(void)
-{
-	if (!inject_countdown || --inject_countdown)
-		return false;
-	injected++;
-	errno = ENOMEM;
-	return true;
-}
-
-void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
-{
-	return inject() ? MAP_FAILED : __real_mmap(addr, len, prot, flags, fd, off);
-}
-
-int __wrap_mprotect(void *addr, size_t len, int prot)
-{
-	return inject() ? -1 : __real_mprotect(addr, len, prot);
-}
+int __wrap_munmap(void *addr, size_t len);
 
 __attribute__((noreturn, format(printf, 1, 2)))
 static void fail(const char *fmt, ...)
@@ -211,6 +288,85 @@ static void fail(const char *fmt, ...)
 }
 
 #define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
+
+/* Only sys_note() writes to sys: a call that made none leaves it clean. */
+static void sys_begin(void)
+{
+	if (sys.calls)
+		memset(&sys, 0, sizeof(sys));
+}
+
+MODEL static bool inject(void)
+{
+	if (!inject_countdown || --inject_countdown)
+		return false;
+	injected++;
+	errno = ENOMEM;
+	return true;
+}
+
+MODEL static void sys_note(enum sys_kind kind, bool failed, bool was_injected)
+{
+	sys_total++;
+	stats.sys_calls++;
+	sys.calls++;
+	sys.n[kind]++;
+	if (failed) {
+		sys.failed[kind]++;
+		if (!was_injected)
+			stats.refused_real++;
+	}
+	sys.last_failed = failed;
+}
+
+MODEL void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	bool reserve = !(flags & MAP_FIXED), inj;
+	void *p;
+
+	/* A refused reservation is tried again at half the size (chunk.c's region_new()). */
+	if (reserve && sys.refused_reserve)
+		CHECK(len == sys.refused_reserve / 2, "a reservation of %zu bytes was refused, "
+		      "and the next asks for %zu", sys.refused_reserve, len);
+	inj = (reserve || !in_free || refuse_own_revoke || !own_region_of((uintptr_t)addr)) &&
+	      inject();
+	p = inj ? MAP_FAILED : __real_mmap(addr, len, prot, flags, fd, off);
+	sys_note(reserve ? SYS_RESERVE : SYS_REVOKE, p == MAP_FAILED, inj);
+	if (reserve)
+		sys.refused_reserve = p == MAP_FAILED ? len : 0;
+	if (reserve && p != MAP_FAILED && len > REGION_SIZE) {
+		if (own_count == own_cap) {
+			own_cap = own_cap ? own_cap * 2 : 16;
+			own_regions = realloc(own_regions, own_cap * sizeof(*own_regions));
+			if (!own_regions)
+				abort();
+		}
+		own_regions[own_count].start = (uintptr_t)p;
+		own_regions[own_count++].end = (uintptr_t)p + len;
+	}
+	return p;
+}
+
+MODEL int __wrap_mprotect(void *addr, size_t len, int prot)
+{
+	bool inj = inject();
+	int ret = inj ? -1 : __real_mprotect(addr, len, prot);
+
+	sys_note(SYS_BACK, ret != 0, inj);
+	return ret;
+}
+
+/* Not refused: the library ignores munmap()'s result, and the fuzzer would lose the range. */
+MODEL int __wrap_munmap(void *addr, size_t len)
+{
+	int ret = __real_munmap(addr, len);
+	struct own_region *own = own_region_of((uintptr_t)addr);
+
+	sys_note(SYS_UNMAP, ret != 0, false);
+	if (!ret && own)
+		*own = own_regions[--own_count];
+	return ret;
+}
 
 __attribute__((format(printf, 1, 2)))
 static void trace(const char *fmt, ...)
@@ -242,6 +398,20 @@ static const char *hr_name(HRESULT hr)
 #define CHECK_HR(hr, want) \
 	CHECK((hr) == (want), "returned 0x%08x %s, the model says 0x%08x %s", \
 	      (unsigned int)(hr), hr_name(hr), (unsigned int)(want), hr_name(want))
+
+/* What the library counted against what the fuzzer saw, for @h (if not NULL) and in all. */
+MODEL static void check_calls(const WS_HEAP *h, uint64_t entries, const char *call)
+{
+	uint64_t total = wsheap_kernel_entries(NULL);
+
+	CHECK(total == sys_total + entries_offset, "wsheap_kernel_entries(NULL) is %llu, the "
+	      "library made %llu system calls", (unsigned long long)total,
+	      (unsigned long long)(sys_total + entries_offset));
+	if (h)
+		CHECK(wsheap_kernel_entries(h) - entries == sys.calls, "%s made %lu system calls, "
+		      "and wsheap_kernel_entries() counted %llu for the heap", call, sys.calls,
+		      (unsigned long long)(wsheap_kernel_entries(h) - entries));
+}
 
 static bool untouched(const void *buf, size_t from, size_t to)
 {
@@ -380,17 +550,116 @@ static WS_ERROR *pick_error(unsigned int bits)
 
 /* ------------------------------------------------------------ heaps */
 
-static size_t page_align_sat(size_t n)
+static size_t sat_add(size_t a, size_t b)
 {
-	return n > SIZE_MAX - page ? SIZE_MAX : (n + page - 1) & ~(page - 1);
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
-/* The window the design promises a heap: 8 * max + 64 KiB, at most 64 GiB. */
-static size_t promised_window(SIZE_T max)
+/* Rounded up to a page, as the library does (wsheap_page_align()). */
+static size_t page_align(size_t n)
 {
-	if (max > (WINDOW_MAX - WINDOW_SLACK) / 8)
-		return WINDOW_MAX;
-	return max * 8 + WINDOW_SLACK;
+	return n > SIZE_MAX - page ? SIZE_MAX & ~(page - 1) : (n + page - 1) & ~(page - 1);
+}
+
+/* What an allocation takes of the heap: rounded up to 8, 0 as 8; 0 if that wraps. */
+static size_t need_of(SIZE_T size)
+{
+	return size ? (size + 7) & ~(SIZE_T)7 : 8;
+}
+
+/* What a reset (or a free into the cache) keeps: the trim size, at least a page. */
+static size_t keep_of(const struct heap_model *m)
+{
+	size_t keep;
+
+	if (m->trim > m->max)
+		return SIZE_MAX;
+	keep = page_align(m->trim);
+	return keep ? keep : page;
+}
+
+/*
+ * The most a growth for @need bytes backs, before rounding up to pages,
+ * in a heap that holds @actual: the first backing is what the allocation
+ * needs; after that a step of a quarter of what the heap holds, at least
+ * GROW_MIN, not past the page-aligned max size, or the allocation if more.
+ */
+static size_t grow_step(size_t actual, SIZE_T max, size_t need)
+{
+	size_t cap = page_align(max), step;
+
+	if (!actual)
+		return need;
+	step = actual / 4 > GROW_MIN ? actual / 4 : GROW_MIN;
+	if (cap <= actual)
+		step = 0;
+	else if (step > cap - actual)
+		step = cap - actual;
+	return step > need ? step : need;
+}
+
+/*
+ * What ACTUAL_SIZE may be, from grow_bytes() (userlib/src/heap.c).  Since
+ * the heap's last reset (or its creation, or its take from the cache):
+ *
+ *   H  the bytes handed out (each allocation rounded up to 8, 0 as 8);
+ *   K  what the heap held at the start: what the reset kept, 0 for a new
+ *      heap, for one from the cache what it kept when freed;
+ *   J  the bytes of the allocations that did not start where the one
+ *      before ended (they left a chunk for the next), and of the refused
+ *      ones that made a system call (they may have left one first).
+ *
+ * A heap holds what it handed out; the tails of the chunks it left, each
+ * less than the allocation that left it (one that did not fit: counted
+ * in J), or a chunk the reset kept (in K); and what is free ahead: the
+ * rest of the current chunk's backing and the kept chunks after it (in
+ * K).  A growth for n bytes happens when the rest of the backing is less
+ * than n, so just before it the heap holds A < H + K + J + n = B, with n
+ * counted.  It backs at most page_align(max(step, n)), with step =
+ * max(A / 4, 64 KiB) capped at the max size, so that after it
+ *
+ *   A' <= B - n + max(A / 4, 64 KiB, n) + page - 1
+ *      <= B + max(B / 4, 64 KiB) + page - 1,
+ *
+ * and B only grows until the next growth.  Past 1 MiB the 64 KiB no
+ * longer counts (a growth from under 256 KiB stays under 1 MiB unless it
+ * is the allocation's own n), so there
+ *
+ *   A <= 1.25 * (H + K + J) + page - 1.
+ *
+ * What the library does not keep is 1.25 * (H + K) without J: the tail of
+ * a chunk left behind is memory neither handed out nor kept, and the
+ * rounding of a step to pages adds up to a page more.  (SIZE_MAX, 0),
+ * allocating 8, 1 MiB, 8, 2 MiB and 8 bytes: ACTUAL_SIZE 4272128, 1.36
+ * times the 3145752 bytes handed out.  FUZZ_HEAP_STRICT=1 checks that
+ * bound too, past 1 MiB.
+ */
+MODEL static void actual_bound(const struct heap_model *m)
+{
+	size_t a = m->actual, hk = sat_add(m->used, m->kept), b = sat_add(hk, m->jumped);
+	size_t slack = b / 4 > GROW_MIN ? b / 4 : GROW_MIN;
+	double ratio;
+
+	CHECK(a >= m->used, "the heap holds %zu bytes, less than the %zu it handed out", a,
+	      m->used);
+	CHECK(a <= sat_add(b, slack + page - 1), "the heap holds %zu bytes: more than B + "
+	      "max(B / 4, 64 KiB) + page - 1 for B = %zu (%zu handed out, %zu kept, %zu "
+	      "in allocations that left a chunk)", a, b, m->used, m->kept, m->jumped);
+	if (a <= BOUND_FROM)
+		return;
+	CHECK(a <= sat_add(b, b / 4 + page - 1), "the heap holds %zu bytes, past 1 MiB: more "
+	      "than 1.25 * B + page - 1 for B = %zu (%zu handed out, %zu kept, %zu in "
+	      "allocations that left a chunk)", a, b, m->used, m->kept, m->jumped);
+	if (strict)
+		CHECK(a <= sat_add(hk, hk / 4), "FUZZ_HEAP_STRICT: the heap holds %zu bytes, more "
+		      "than 1.25 times the %zu handed out (%zu) and kept (%zu)", a, hk, m->used,
+		      m->kept);
+	ratio = hk ? (double)a / (double)hk : 0;
+	if (ratio > stats.worst_ratio) {
+		stats.worst_ratio = ratio;
+		stats.worst_actual = a;
+		stats.worst_hk = hk;
+	}
 }
 
 static uint8_t pattern(uint32_t seed, size_t i)
@@ -421,14 +690,19 @@ static void fill(const struct alloc *a)
 		a->p[i] = pattern(a->seed, i);
 }
 
-static void verify_range(const struct heap_model *m, unsigned int k, size_t from, size_t to)
+static int heap_slot(const struct heap_model *m)
+{
+	return m >= heaps && m < heaps + NHEAPS ? (int)(m - heaps) : -1 - (int)(m - churn);
+}
+
+MODEL static void verify_range(const struct heap_model *m, unsigned int k, size_t from, size_t to)
 {
 	const struct alloc *a = &m->a[k];
 	size_t i;
 
 	for (i = from; i < to; i++)
 		CHECK(a->p[i] == pattern(a->seed, i), "heap %d: allocation %u (%p, %zu bytes) "
-		      "changed at byte %zu", (int)(m - heaps), k, (void *)a->p, (size_t)a->size, i);
+		      "changed at byte %zu", heap_slot(m), k, (void *)a->p, (size_t)a->size, i);
 }
 
 /* All that was written to allocation @k, or (not @full) its first and last bytes. */
@@ -464,9 +738,20 @@ static SIZE_T heap_prop(WS_HEAP *h, WS_HEAP_PROPERTY_ID id)
 	return v;
 }
 
-static void check_heap(const struct heap_model *m)
+/* The heap's memory by the library's books (checked), against the model's. */
+static size_t heap_books(const struct heap_model *m, const char *after)
 {
-	SIZE_T v;
+	const char *why;
+	size_t actual = fuzz_heap_books(m->h, &why);
+
+	CHECK(!why, "after %s, the heap's books: %s", after, why);
+	return actual;
+}
+
+MODEL static void check_heap(const struct heap_model *m)
+{
+	SIZE_T v, want;
+	size_t actual;
 
 	if (!m->h)
 		return;
@@ -478,39 +763,70 @@ static void check_heap(const struct heap_model *m)
 	CHECK(v == m->requested, "REQUESTED_SIZE %zu, the model says %zu", (size_t)v,
 	      (size_t)m->requested);
 	v = heap_prop(m->h, WS_HEAP_PROPERTY_ACTUAL_SIZE);
-	if (!m->allocated)
-		CHECK(v == 0, "ACTUAL_SIZE %zu before the heap's first allocation", (size_t)v);
-	else
-		CHECK(v >= m->used, "ACTUAL_SIZE %zu, less than the %zu bytes handed out",
-		      (size_t)v, m->used);
+	want = m->fresh ? 0 : m->actual;
+	CHECK(v == want, "ACTUAL_SIZE %zu, the model says %zu%s", (size_t)v, (size_t)want,
+	      m->fresh ? " (a heap from the cache, not allocated from since)" : "");
+	actual = heap_books(m, op_name);
+	CHECK(actual == m->actual, "the heap holds %zu bytes, the model says %zu", actual,
+	      m->actual);
+	actual_bound(m);
 }
 
-/*
- * The design's promise on system calls (process backend: one per grow or
- * trim): a call enters the kernel at most once, and once the heap has
- * allocated, exactly when it changes the heap's memory.  (Before, a heap
- * from the cache reads ACTUAL_SIZE 0 whatever memory it kept: its first
- * allocation shows that memory without an entry, a reset may trim it.)
- */
-static void check_entries(const struct heap_model *m, uint64_t entries, SIZE_T actual,
-			  bool allocated, bool refused)
+/* The model's heaps that are live, in slots and in op_churn. */
+MODEL static unsigned int model_live(const WS_HEAP *h)
 {
-	uint64_t now = wsheap_kernel_entries(m->h);
-	SIZE_T v = heap_prop(m->h, WS_HEAP_PROPERTY_ACTUAL_SIZE);
+	unsigned int i, n = 0;
 
-	CHECK(now - entries <= 1, "one call entered the kernel %llu times",
-	      (unsigned long long)(now - entries));
-	if (!allocated)
-		return;
-	if (refused)
-		CHECK(v == actual, "the system refused, and ACTUAL_SIZE went from %zu to %zu",
-		      (size_t)actual, (size_t)v);
-	else if (now != entries)
-		CHECK(v != actual, "a call entered the kernel, and ACTUAL_SIZE stayed %zu",
-		      (size_t)v);
-	else
-		CHECK(v == actual, "ACTUAL_SIZE went from %zu to %zu without entering the kernel",
-		      (size_t)actual, (size_t)v);
+	for (i = 0; i < NHEAPS; i++)
+		n += heaps[i].h && (!h || heaps[i].h == h);
+	for (i = 0; i < CHURN_MAX; i++)
+		n += churn[i].h && (!h || churn[i].h == h);
+	return n;
+}
+
+static void check_live(void)
+{
+	const char *why;
+	unsigned int n = fuzz_heap_live_count(&why);
+
+	CHECK(!why, "the live heaps: %s", why);
+	CHECK(n == model_live(NULL), "%u heaps are live, the model says %u", n, model_live(NULL));
+}
+
+MODEL static bool cache_is(WS_HEAP *const *h, const size_t *actual, unsigned int n,
+		     const struct cached_heap *want, unsigned int nwant)
+{
+	unsigned int i;
+
+	if (n != nwant)
+		return false;
+	for (i = 0; i < n; i++)
+		if (h[i] != want[i].h || actual[i] != want[i].actual)
+			return false;
+	return true;
+}
+
+/* The library's cache, its books checked, into @h and @actual; how many. */
+static unsigned int cache_read(WS_HEAP **h, size_t *actual)
+{
+	const char *why;
+	unsigned int n = fuzz_heap_cache_list(h, actual, CACHE_HEAPS + 1, &why);
+
+	CHECK(!why, "the heap cache: %s", why);
+	return n;
+}
+
+MODEL static void check_cache(void)
+{
+	WS_HEAP *h[CACHE_HEAPS + 1];
+	size_t actual[CACHE_HEAPS + 1];
+	unsigned int n = cache_read(h, actual), i;
+
+	for (i = 0; i < n && i < ncache; i++)
+		CHECK(h[i] == cache[i].h && actual[i] == cache[i].actual, "the cache's heap %u "
+		      "is %p with %zu bytes, the model says %p with %zu", i, (void *)h[i],
+		      actual[i], (void *)cache[i].h, cache[i].actual);
+	CHECK(n == ncache, "the cache holds %u heaps, the model says %u", n, ncache);
 }
 
 static void heap_forget(struct heap_model *m)
@@ -518,17 +834,311 @@ static void heap_forget(struct heap_model *m)
 	m->h = NULL;
 	m->requested = 0;
 	m->used = 0;
+	m->kept = 0;
+	m->jumped = 0;
+	m->actual = 0;
+	m->fresh = false;
+	m->next = 0;
 	m->n = 0;
-	m->allocated = false;
+}
+
+/* The start of a heap's next run of allocations: after a reset, a creation, a take. */
+static void heap_restart(struct heap_model *m, size_t actual)
+{
+	m->requested = 0;
+	m->used = 0;
+	m->jumped = 0;
+	m->kept = actual;
+	m->actual = actual;
+	m->next = 0;
+	m->n = 0;
+}
+
+/* WsCreateHeap(@max, @trim) into @m, with valid arguments. */
+MODEL static HRESULT create_checked(struct heap_model *m, SIZE_T max, SIZE_T trim, WS_ERROR *e)
+{
+	WS_HEAP *out = UNTOUCHED_PTR;
+	HRESULT hr;
+
+	stats.creates++;
+	sys_begin();
+	hr = WsCreateHeap(max, trim, NULL, 0, &out, e);
+	trace("WsCreateHeap(max %zu, trim %zu, error %p) -> 0x%08x %s %p, %lu system calls%s",
+	      (size_t)max, (size_t)trim, (void *)e, (unsigned int)hr, hr_name(hr), (void *)out,
+	      sys.calls, sys.failed[SYS_RESERVE] ? " (mmap refused)" : "");
+	check_calls(NULL, 0, "WsCreateHeap");
+	CHECK(!sys.n[SYS_BACK] && !sys.n[SYS_REVOKE] && !sys.n[SYS_UNMAP],
+	      "WsCreateHeap backed or gave back memory");
+	if (hr == E_OUTOFMEMORY) {
+		CHECK(!ncache, "WsCreateHeap returned E_OUTOFMEMORY with %u heaps in the cache",
+		      ncache);
+		CHECK(sys.failed[SYS_RESERVE] && sys.last_failed, "WsCreateHeap returned "
+		      "E_OUTOFMEMORY, and the system refused nothing");
+		CHECK(out == UNTOUCHED_PTR, "a failed WsCreateHeap wrote its out-parameter");
+		stats.create_oom++;
+		return hr;
+	}
+	CHECK_HR(hr, S_OK);
+	CHECK(!sys.last_failed, "WsCreateHeap succeeded, its last system call failed");
+	CHECK(out && out != UNTOUCHED_PTR, "WsCreateHeap gave %p", (void *)out);
+	CHECK(!model_live(out), "WsCreateHeap gave heap %p, still live", (void *)out);
+	heap_forget(m);
+	m->h = out;
+	m->max = max;
+	m->trim = trim;
+	if (ncache) {
+		CHECK(out == cache[0].h, "WsCreateHeap gave %p, not %p, the heap freed last",
+		      (void *)out, (void *)cache[0].h);
+		CHECK(!sys.calls, "WsCreateHeap entered the kernel %lu times, with a heap in "
+		      "the cache", sys.calls);
+		heap_restart(m, cache[0].actual);
+		m->fresh = true;
+		memmove(cache, cache + 1, --ncache * sizeof(cache[0]));
+		stats.create_cached++;
+	} else {
+		/* A new heap: its first chunk's address space, no memory. */
+		CHECK(sys.n[SYS_RESERVE] <= 1 + sys.failed[SYS_RESERVE], "WsCreateHeap reserved "
+		      "address space %lu times, %lu of them refused", sys.n[SYS_RESERVE],
+		      sys.failed[SYS_RESERVE]);
+		heap_restart(m, 0);
+	}
+	CHECK(wsheap_kernel_entries(out) == sys.calls, "the new heap counts %llu kernel "
+	      "entries, its WsCreateHeap made %lu system calls",
+	      (unsigned long long)wsheap_kernel_entries(out), sys.calls);
+	stats.create_ok++;
+	check_cache();
+	return hr;
+}
+
+/* WsFreeHeap(m->h), the cache's model kept up to date. */
+MODEL static void free_checked(struct heap_model *m)
+{
+	WS_HEAP *h = m->h, *got[CACHE_HEAPS + 1];
+	size_t before = m->actual, keep = keep_of(m), kept = before < keep ? before : keep;
+	size_t got_actual[CACHE_HEAPS + 1], bytes = 0, gone = 0;
+	struct cached_heap want[CACHE_HEAPS + 1];
+	unsigned int nwant = 0, ngot, i;
+
+	if (!h)
+		return;
+	verify_heap(m, true);
+	stats.frees++;
+	/* The heap goes in first, trimmed; the oldest go out to make room. */
+	if (kept <= CACHE_BYTES) {
+		want[nwant].h = h;
+		want[nwant++].actual = kept;
+		bytes = kept;
+		for (i = 0; i < ncache; i++) {
+			want[nwant++] = cache[i];
+			bytes += cache[i].actual;
+		}
+		while (nwant > CACHE_HEAPS || bytes > CACHE_BYTES) {
+			nwant--;
+			bytes -= want[nwant].actual;
+			gone += want[nwant].actual;
+		}
+	} else {
+		memcpy(want, cache, ncache * sizeof(cache[0]));
+		nwant = ncache;
+		gone = kept;
+	}
+	sys_begin();
+	in_free = true;
+	WsFreeHeap(h);
+	in_free = false;
+	check_calls(NULL, 0, "WsFreeHeap");
+	CHECK(!sys.n[SYS_RESERVE] && !sys.n[SYS_BACK], "WsFreeHeap reserved or backed memory");
+	ngot = cache_read(got, got_actual);
+	trace("WsFreeHeap(%p) of %zu bytes, keeping %zu: %lu system calls%s; %u heaps cached",
+	      (void *)h, before, kept, sys.calls, sys.failed[SYS_REVOKE] ? " (mmap refused)" : "",
+	      ngot);
+	if (sys.failed[SYS_REVOKE] && !cache_is(got, got_actual, ngot, want, nwant)) {
+		/* The trim was refused: the heap is destroyed, the cache as it was. */
+		CHECK(cache_is(got, got_actual, ngot, cache, ncache), "after a WsFreeHeap whose "
+		      "giving back was refused, the cache (%u heaps) is neither what it was "
+		      "(%u) nor with the heap (%u)", ngot, ncache, nwant);
+		stats.free_refused++;
+	} else {
+		for (i = 0; i < ngot && i < nwant; i++)
+			CHECK(got[i] == want[i].h && got_actual[i] == want[i].actual, "after "
+			      "WsFreeHeap, the cache's heap %u is %p with %zu bytes, the model "
+			      "says %p with %zu", i, (void *)got[i], got_actual[i],
+			      (void *)want[i].h, want[i].actual);
+		CHECK(ngot == nwant, "after WsFreeHeap, the cache holds %u heaps, the model "
+		      "says %u", ngot, nwant);
+		/* Memory goes back exactly when the trim or a destroyed heap has some. */
+		if (!sys.failed[SYS_REVOKE])
+			CHECK(!sys.n[SYS_REVOKE] == (before <= keep && !gone), "WsFreeHeap of a "
+			      "heap of %zu bytes, keeping %zu, destroying %zu, gave memory back "
+			      "%lu times", before, keep, gone, sys.n[SYS_REVOKE]);
+		memcpy(cache, want, nwant * sizeof(want[0]));
+		ncache = nwant;
+	}
+	heap_forget(m);
 }
 
 static void heap_free(struct heap_model *m)
 {
-	if (!m->h)
-		return;
+	free_checked(m);
+}
+
+/*
+ * WsAlloc(m->h, @size) with every check that does not need the heap's
+ * other allocations; the pointer is in *@ptr on success.
+ */
+MODEL static HRESULT alloc_checked(struct heap_model *m, SIZE_T size, void **ptr, WS_ERROR *e)
+{
+	WS_HEAP *h = m->h;
+	uint64_t entries = wsheap_kernel_entries(h);
+	size_t need = need_of(size), before = m->actual, after, step;
+	SIZE_T left = m->max - m->requested;
+	uintptr_t p;
+	HRESULT hr;
+
+	stats.allocs++;
+	*ptr = UNTOUCHED_PTR;
+	sys_begin();
+	hr = WsAlloc(h, size, ptr, e);
+	/*
+	 * Most allocations: no system call, where the one before ended, no
+	 * growth.  What they change of the checks below: the bytes handed out.
+	 */
+	if (hr == S_OK && !sys.calls && m->next && (uintptr_t)*ptr == m->next && size <= left &&
+	    fuzz_heap_actual(h) == before) {
+		/* (A kernel entry counted for none: check_calls() after the op.) */
+		m->next += need;
+		m->requested += size;
+		m->used += need;
+		m->fresh = false;
+		stats.alloc_ok++;
+		CHECK(before >= m->used, "the heap holds %zu bytes, less than the %zu it handed "
+		      "out", before, m->used);
+		if (!in_fill)
+			trace("WsAlloc(heap %p, %zu, &ptr, error %p) -> S_OK %p", (void *)h,
+			      (size_t)size, (void *)e, *ptr);
+		return hr;
+	}
+	if (!in_fill)
+		trace("WsAlloc(heap %p, %zu, &ptr, error %p) -> 0x%08x %s %p, %lu system calls%s",
+		      (void *)h, (size_t)size, (void *)e, (unsigned int)hr, hr_name(hr), *ptr,
+		      sys.calls, sys.failed[SYS_RESERVE] || sys.failed[SYS_BACK] ?
+		      " (refused)" : "");
+	check_calls(h, entries, "WsAlloc");
+	if (size > left) {
+		CHECK_HR(hr, WS_E_QUOTA_EXCEEDED);
+		CHECK(*ptr == UNTOUCHED_PTR, "a refused WsAlloc wrote *ptr");
+		CHECK(!sys.calls, "WsAlloc entered the kernel for a request past the quota");
+		stats.quota++;
+		return hr;
+	}
+	/* (It may unmap the region of a first chunk it replaces, never backed.) */
+	CHECK(!sys.n[SYS_REVOKE], "WsAlloc gave memory back");
+	CHECK(sys.n[SYS_BACK] <= 1, "WsAlloc backed memory %lu times", sys.n[SYS_BACK]);
+	CHECK(sys.n[SYS_RESERVE] <= 1 + sys.failed[SYS_RESERVE], "WsAlloc reserved address "
+	      "space %lu times, %lu of them refused", sys.n[SYS_RESERVE],
+	      sys.failed[SYS_RESERVE]);
+	/*
+	 * A fill's allocations that made no system call: the heap's books are
+	 * checked at the end of the fill (they cost more than the allocation).
+	 */
+	after = in_fill && !sys.calls ? fuzz_heap_actual(h) : heap_books(m, "WsAlloc");
+	if (hr == E_OUTOFMEMORY) {
+		/* Only the system's refusal, or a request no address space holds. */
+		CHECK(sys.last_failed || (!sys.calls && (!need || need > SIZE_MAX / 2)),
+		      "WsAlloc of %zu bytes, within the quota (%zu of %zu left), returned "
+		      "E_OUTOFMEMORY, and the system refused nothing", (size_t)size,
+		      (size_t)left, (size_t)m->max);
+		CHECK(*ptr == UNTOUCHED_PTR, "a failed WsAlloc wrote *ptr");
+		CHECK(after == before, "a refused WsAlloc took the heap from %zu to %zu bytes",
+		      before, after);
+		/* It may have left its chunk for a new one, whose backing was refused. */
+		if (sys.calls)
+			m->jumped = sat_add(m->jumped, need);
+		stats.alloc_oom++;
+		return hr;
+	}
+	CHECK(hr == S_OK, "WsAlloc of %zu bytes, within the quota (%zu of %zu left), returned "
+	      "0x%08x %s", (size_t)size, (size_t)left, (size_t)m->max, (unsigned int)hr,
+	      hr_name(hr));
+	CHECK(!sys.last_failed, "WsAlloc succeeded, its last system call failed");
+	p = (uintptr_t)*ptr;
+	CHECK(p && *ptr != UNTOUCHED_PTR && p % 8 == 0, "WsAlloc succeeded but gave %p", *ptr);
+	if (m->next && p != m->next) {
+		m->jumped = sat_add(m->jumped, need);
+		stats.jumps++;
+	}
+	m->next = p + need;
+	m->requested += size;
+	m->used += need;
+	m->fresh = false;
+	stats.alloc_ok++;
+	/*
+	 * A back is a growth; a growth needs no system call where the backend
+	 * made the whole chunk accessible at its first backing (the process
+	 * backend: anonymous memory costs nothing until touched).
+	 */
+	CHECK(!sys.n[SYS_BACK] || after > before, "WsAlloc backed memory, and the heap went "
+	      "from %zu to %zu bytes", before, after);
+	if (after != before) {
+		stats.growths++;
+		CHECK(after > before, "WsAlloc took the heap from %zu to %zu bytes", before, after);
+		step = page_align(grow_step(before, m->max, need));
+		if (!before)
+			CHECK(after == step, "a heap's first backing is %zu bytes, for an allocation "
+			      "of %zu: it should be that in pages, %zu", after, need, step);
+		else
+			CHECK(after - before <= step, "a heap of %zu bytes (max size %zu) grew by %zu "
+			      "for %zu bytes: more than its step, %zu", before, (size_t)m->max,
+			      after - before, need, step);
+	}
+	m->actual = after;
+	if (!in_fill || sys.calls)
+		CHECK(heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE) == after, "ACTUAL_SIZE is %zu, "
+		      "the heap holds %zu", (size_t)heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE),
+		      after);
+	actual_bound(m);
+	return hr;
+}
+
+/* WsResetHeap(m->h). */
+MODEL static HRESULT reset_checked(struct heap_model *m, WS_ERROR *e)
+{
+	WS_HEAP *h = m->h;
+	uint64_t entries = wsheap_kernel_entries(h);
+	size_t before = m->actual, keep = keep_of(m), want = before < keep ? before : keep;
+	size_t after;
+	HRESULT hr;
+
 	verify_heap(m, true);
-	WsFreeHeap(m->h);
-	heap_forget(m);
+	sys_begin();
+	hr = WsResetHeap(h, e);
+	trace("WsResetHeap(%p, error %p) of %zu bytes, keeping %zu -> 0x%08x %s, %lu system "
+	      "calls%s", (void *)h, (void *)e, before, keep, (unsigned int)hr, hr_name(hr),
+	      sys.calls, sys.failed[SYS_REVOKE] ? " (mmap refused)" : "");
+	check_calls(h, entries, "WsResetHeap");
+	/* A refused giving back leaves the memory in the heap: the reset still happened. */
+	CHECK_HR(hr, S_OK);
+	stats.resets++;
+	CHECK(!sys.n[SYS_RESERVE] && !sys.n[SYS_BACK], "WsResetHeap reserved or backed memory");
+	if (before <= keep)
+		CHECK(!sys.calls, "a reset of a heap of %zu bytes, within the %zu it keeps, "
+		      "entered the kernel %lu times", before, keep, sys.calls);
+	else
+		CHECK(sys.n[SYS_REVOKE], "a reset of a heap of %zu bytes, past the %zu it keeps, "
+		      "gave nothing back", before, keep);
+	after = heap_books(m, "WsResetHeap");
+	if (!sys.failed[SYS_REVOKE]) {
+		CHECK(after == want, "a reset with trim size %zu and max size %zu took the heap "
+		      "from %zu to %zu bytes; it keeps %s%zu", (size_t)m->trim, (size_t)m->max,
+		      before, after, m->trim > m->max ? "all, " : "the trim size in pages, at "
+		      "least one, ", want);
+	} else {
+		CHECK(after >= want && after <= before, "a reset whose giving back was refused "
+		      "took the heap from %zu to %zu bytes (it keeps %zu)", before, after, want);
+		stats.reset_refused++;
+	}
+	heap_restart(m, after);
+	return hr;
 }
 
 /*
@@ -559,8 +1169,8 @@ static SIZE_T pick_size(struct reader *r, const struct heap_model *m)
 	case 13: return (SIZE_T)rd_u64(r);
 	case 14: return rd_u16(r);
 	case 15: return (SIZE_T)256 << 10;
-	case 16: return (WINDOW_MAX - WINDOW_SLACK) / 8;
-	case 17: return (WINDOW_MAX - WINDOW_SLACK) / 8 + 1;
+	case 16: return REGION_SIZE + 1;	/* a chunk of its own */
+	case 17: return CACHE_BYTES + 1;	/* more than the cache keeps */
 	case 18: return (SIZE_T)rd_u32(r);
 	case 19: return left;
 	case 20: return left + 1;
@@ -583,9 +1193,7 @@ static void op_create_heap(struct reader *r)
 	WS_ERROR *e = pick_error(flags >> 4);
 	struct heap_model *m = &heaps[slot];
 	WS_HEAP *out = UNTOUCHED_PTR;
-	unsigned long inj;
 	HRESULT hr;
-	unsigned int i;
 
 	if (flags & 2)
 		count = 1;			/* NULL properties */
@@ -593,40 +1201,25 @@ static void op_create_heap(struct reader *r)
 		count = 1;			/* reserved: even a well-formed one */
 		props = &prop;
 	}
-	op_name = "WsCreateHeap";
-	trace("WsCreateHeap(max %zu, trim %zu, props %s, count %u, %s, error %p) slot %u",
-	      (size_t)max, (size_t)trim, props ? "one" : "NULL", (unsigned int)count,
-	      null_out ? "NULL" : "&heap", (void *)e, slot);
+	op_name = "WsFreeHeap";
 	if (!null_out)
 		heap_free(m);
-	stats.creates++;
-	inj = injected;
-	hr = WsCreateHeap(max, trim, props, count, null_out ? NULL : &out, e);
-	trace("  -> 0x%08x %s %p%s", (unsigned int)hr, hr_name(hr), (void *)out,
-	      injected != inj ? " (mmap refused)" : "");
+	op_name = "WsCreateHeap";
 	if (null_out || count) {
+		sys_begin();
+		hr = WsCreateHeap(max, trim, props, count, null_out ? NULL : &out, e);
+		trace("WsCreateHeap(max %zu, trim %zu, props %s, count %u, %s, error %p) -> "
+		      "0x%08x %s", (size_t)max, (size_t)trim, props ? "one" : "NULL",
+		      (unsigned int)count, null_out ? "NULL" : "&heap", (void *)e,
+		      (unsigned int)hr, hr_name(hr));
+		check_calls(NULL, 0, "WsCreateHeap");
 		CHECK_HR(hr, E_INVALIDARG);
 		CHECK(out == UNTOUCHED_PTR, "a failed WsCreateHeap wrote its out-parameter");
-	} else if (injected != inj) {
-		CHECK_HR(hr, E_OUTOFMEMORY);
-		CHECK(out == UNTOUCHED_PTR, "a failed WsCreateHeap wrote its out-parameter");
-	} else if (hr == E_OUTOFMEMORY) {
-		/* The window (up to 64 GiB) may be refused, under ASan above all. */
-		CHECK(out == UNTOUCHED_PTR, "a failed WsCreateHeap wrote its out-parameter");
-		stats.create_oom++;
+		CHECK(!sys.calls, "WsCreateHeap entered the kernel for a bad argument");
+		check_cache();
 	} else {
-		CHECK_HR(hr, S_OK);
-		CHECK(out && out != UNTOUCHED_PTR, "WsCreateHeap gave %p", (void *)out);
-		for (i = 0; i < NHEAPS; i++)
-			CHECK(heaps[i].h != out, "WsCreateHeap gave heap %p, still live in slot %u",
-			      (void *)out, i);
-		CHECK(wsheap_kernel_entries(out) <= 1, "WsCreateHeap entered the kernel %llu times",
-		      (unsigned long long)wsheap_kernel_entries(out));
-		heap_forget(m);
-		m->h = out;
-		m->max = max;
-		m->trim = trim;
-		stats.create_ok++;
+		trace("slot %u:", slot);
+		hr = create_checked(m, max, trim, e);
 	}
 	error_after_call(e, hr);
 	check_heap(m);
@@ -636,86 +1229,46 @@ static void alloc_one(struct heap_model *m, SIZE_T size, bool null_heap, bool nu
 		      WS_ERROR *e)
 {
 	WS_HEAP *h = null_heap ? NULL : m->h;
-	/* Before the call: what check_entries() compares with. */
 	uint64_t entries = h ? wsheap_kernel_entries(h) : 0;
-	SIZE_T actual = h ? heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE) : 0;
-	bool allocated = m->allocated, refused, may_fail;
-	unsigned long inj = injected;
 	void *ptr = UNTOUCHED_PTR;
-	SIZE_T left, need;
-	size_t window;
 	unsigned char *p;
 	struct alloc *a;
 	unsigned int k;
 	HRESULT hr;
 
-	stats.allocs++;
-	hr = WsAlloc(h, size, null_ptr ? NULL : &ptr, e);
-	refused = injected != inj;
-	trace("WsAlloc(heap %p, %zu, %s, error %p) -> 0x%08x %s %p%s", (void *)h, (size_t)size,
-	      null_ptr ? "NULL" : "&ptr", (void *)e, (unsigned int)hr, hr_name(hr), ptr,
-	      refused ? " (mprotect refused)" : "");
 	if (!h || null_ptr) {
+		stats.allocs++;
+		sys_begin();
+		hr = WsAlloc(h, size, null_ptr ? NULL : &ptr, e);
+		trace("WsAlloc(heap %p, %zu, %s, error %p) -> 0x%08x %s", (void *)h, (size_t)size,
+		      null_ptr ? "NULL" : "&ptr", (void *)e, (unsigned int)hr, hr_name(hr));
+		check_calls(h, entries, "WsAlloc");
 		CHECK_HR(hr, E_INVALIDARG);
 		CHECK(ptr == UNTOUCHED_PTR, "a failed WsAlloc wrote *ptr");
-		CHECK(!refused, "WsAlloc entered the kernel for a bad argument");
+		CHECK(!sys.calls, "WsAlloc entered the kernel for a bad argument");
 		error_after_call(e, hr);
-		if (h)
-			check_entries(m, entries, actual, allocated, false);
 		return;
 	}
-	left = m->max - m->requested;
-	if (size > left) {
-		CHECK_HR(hr, WS_E_QUOTA_EXCEEDED);
-		CHECK(ptr == UNTOUCHED_PTR, "a refused WsAlloc wrote *ptr");
-		CHECK(!refused, "WsAlloc entered the kernel for a refused request");
-		stats.quota++;
-		error_after_call(e, hr);
-		check_heap(m);
-		check_entries(m, entries, actual, allocated, false);
-		return;
-	}
-	/* Within the quota: it must succeed, if it fits the window promised. */
-	need = size ? (size + 7) & ~(SIZE_T)7 : 8;
-	window = promised_window(m->max);
-	may_fail = !need || need > window || m->used > window - need;
-	if (refused)
-		CHECK_HR(hr, E_OUTOFMEMORY);
-	if (hr == E_OUTOFMEMORY && (may_fail || refused)) {
-		CHECK(ptr == UNTOUCHED_PTR, "a failed WsAlloc wrote *ptr");
-		stats.alloc_oom++;
-		error_after_call(e, hr);
-		check_heap(m);
-		check_entries(m, entries, actual, allocated, refused);
-		return;
-	}
-	CHECK(hr == S_OK, "WsAlloc of %zu bytes, within the quota (%zu of %zu left) and the "
-	      "%zu-byte window (%zu used), returned 0x%08x %s", (size_t)size, (size_t)left,
-	      (size_t)m->max, window, m->used, (unsigned int)hr, hr_name(hr));
-	p = ptr;
-	CHECK(p && p != UNTOUCHED_PTR, "WsAlloc succeeded but gave %p", (void *)p);
-	CHECK((uintptr_t)p % 8 == 0, "WsAlloc gave %p, not 8-byte aligned", (void *)p);
-	for (k = 0; k < m->n; k++) {
-		const struct alloc *o = &m->a[k];
-		size_t olen = o->size ? o->size : 1, len = size ? size : 1;
+	hr = alloc_checked(m, size, &ptr, e);
+	if (hr == S_OK) {
+		p = ptr;
+		for (k = 0; k < m->n; k++) {
+			const struct alloc *o = &m->a[k];
+			size_t olen = o->size ? o->size : 1, len = size ? size : 1;
 
-		CHECK(p + len <= o->p || o->p + olen <= p, "WsAlloc gave [%p, +%zu), overlapping "
-		      "allocation %u [%p, +%zu)", (void *)p, (size_t)size, k, (void *)o->p,
-		      (size_t)o->size);
-	}
-	m->requested += size;
-	m->used += need;
-	m->allocated = true;
-	stats.alloc_ok++;
-	if (m->n < TRACK_MAX) {
-		a = &m->a[m->n++];
-		a->p = p;
-		a->size = size;
-		a->seed = ++seed_counter;
-		fill(a);
+			CHECK(p + len <= o->p || o->p + olen <= p, "WsAlloc gave [%p, +%zu), "
+			      "overlapping allocation %u [%p, +%zu)", (void *)p, (size_t)size, k,
+			      (void *)o->p, (size_t)o->size);
+		}
+		if (m->n < TRACK_MAX) {
+			a = &m->a[m->n++];
+			a->p = p;
+			a->size = size;
+			a->seed = ++seed_counter;
+			fill(a);
+		}
 	}
 	error_after_call(e, hr);
-	check_entries(m, entries, actual, allocated, false);
 }
 
 static void op_alloc(struct reader *r)
@@ -744,98 +1297,92 @@ static void op_alloc_burst(struct reader *r)
 	check_heap(m);
 }
 
-static int cmp_ptr(const void *a, const void *b)
+/* A run of a fill's allocations, each where the one before ended: [start, end). */
+struct run {
+	uintptr_t start, end;
+};
+
+static int cmp_run(const void *a, const void *b)
 {
-	uintptr_t x = (uintptr_t)*(unsigned char *const *)a;
-	uintptr_t y = (uintptr_t)*(unsigned char *const *)b;
+	uintptr_t x = ((const struct run *)a)->start, y = ((const struct run *)b)->start;
 
 	return x < y ? -1 : x > y;
 }
 
 /*
  * Many allocations of one tiny size (0 to 8 bytes): up to 239, or (once an
- * input) up to the quota or the end of the window, what shows that 8 times
- * the max size, plus room for zero-byte allocations, is address space
- * enough.  The model checks each one, but not against the others one by
- * one: they are sorted at the end.
+ * input) up to the quota or FILL_MAX (an eighth of it for zero-byte ones,
+ * whose every allocation takes WsAlloc's slow path), through many growths
+ * and chunks:
+ * a heap of max size 0 takes any number of zero-byte allocations, and 1-
+ * byte ones take 8 bytes each, past the max size.  The model checks each
+ * one, but not against the others one by one: an allocation that starts
+ * where the one before ended cannot overlap it, so the fill is a few runs
+ * (one a chunk), sorted at the end and checked against each other and the
+ * allocations from before.
  */
 static void op_fill(struct reader *r)
 {
 	struct heap_model *m = &heaps[rd_u8(r) % NHEAPS];
-	SIZE_T size = rd_u8(r) % 9, need = size ? (size + 7) & ~(SIZE_T)7 : 8;
+	SIZE_T size = rd_u8(r) % 9;
 	uint8_t sel = rd_u8(r);
-	size_t limit = sel < 0xf0 ? sel : FILL_MAX, n = 0, i, lo, hi, len = size ? size : 1;
-	size_t window = promised_window(m->max);
+	size_t n = 0, runs = 0, i, lo, hi, len = size ? size : 1, need = need_of(size);
+	/* Zero-byte allocations all take WsAlloc's slow path: fewer of them. */
+	size_t limit = sel < 0xf0 ? sel : size ? FILL_MAX : FILL_MAX / 8;
+	uintptr_t next = 0;
 	unsigned char **ps;
-	unsigned long inj;
+	struct run *run;
 	unsigned int k;
 	void *p;
-	HRESULT hr;
 
 	op_name = "WsAlloc fill";
 	trace("fill heap %p with up to %zu allocations of %zu bytes", (void *)m->h, limit,
 	      (size_t)size);
-	if (!m->h || (limit == FILL_MAX && filled))
+	if (!m->h || (sel >= 0xf0 && filled))
 		return;
-	filled |= limit == FILL_MAX;
+	filled |= sel >= 0xf0;
 	ps = malloc((limit ? limit : 1) * sizeof(*ps));
-	if (!ps)
+	run = malloc((limit ? limit : 1) * sizeof(*run));
+	if (!ps || !run)
 		abort();
-	while (n < limit) {
-		p = UNTOUCHED_PTR;
-		inj = injected;
-		hr = WsAlloc(m->h, size, &p, NULL);
-		stats.allocs++;
-		if (size > m->max - m->requested) {
-			CHECK_HR(hr, WS_E_QUOTA_EXCEEDED);
-			CHECK(p == UNTOUCHED_PTR, "a refused WsAlloc wrote *ptr");
-			stats.quota++;
-			break;
-		}
-		if (hr == E_OUTOFMEMORY && (injected != inj || m->used > window - need)) {
-			CHECK(p == UNTOUCHED_PTR, "a failed WsAlloc wrote *ptr");
-			stats.alloc_oom++;
-			break;
-		}
-		CHECK(hr == S_OK, "WsAlloc of %zu bytes, within the quota (%zu of %zu left) and the "
-		      "%zu-byte window (%zu used), returned 0x%08x %s", (size_t)size,
-		      (size_t)(m->max - m->requested), (size_t)m->max, window, m->used,
-		      (unsigned int)hr, hr_name(hr));
-		CHECK(p && p != UNTOUCHED_PTR && (uintptr_t)p % 8 == 0,
-		      "WsAlloc succeeded but gave %p", p);
-		stats.alloc_ok++;
-		m->requested += size;
-		m->used += need;
-		m->allocated = true;
+	in_fill = true;
+	while (n < limit && alloc_checked(m, size, &p, NULL) == S_OK) {
 		ps[n++] = p;
 		if (size)
 			*(unsigned char *)p = (unsigned char)n;
+		if (runs && (uintptr_t)p == next) {
+			run[runs - 1].end = (uintptr_t)p + len;
+		} else {
+			run[runs].start = (uintptr_t)p;
+			run[runs++].end = (uintptr_t)p + len;
+		}
+		next = (uintptr_t)p + need;
 	}
-	trace("  %zu allocations", n);
+	in_fill = false;
+	trace("  %zu allocations in %zu runs; the heap holds %zu bytes", n, runs, m->actual);
 	for (i = 0; i < n && size; i++)
 		CHECK(ps[i][0] == (unsigned char)(i + 1), "allocation %zu of the fill changed", i);
-	for (i = 1; i < n && ps[i - 1] < ps[i]; i++)
-		;
-	if (i < n)
-		qsort(ps, n, sizeof(*ps), cmp_ptr);
-	for (i = 1; i < n; i++)
-		CHECK(ps[i - 1] + len <= ps[i], "WsAlloc gave %p and %p, %zu-byte allocations",
-		      (void *)ps[i - 1], (void *)ps[i], (size_t)size);
+	qsort(run, runs, sizeof(*run), cmp_run);
+	for (i = 1; i < runs; i++)
+		CHECK(run[i - 1].end <= run[i].start, "the fill gave [%p, %p) and [%p, %p), "
+		      "overlapping", (void *)run[i - 1].start, (void *)run[i - 1].end,
+		      (void *)run[i].start, (void *)run[i].end);
 	/* Nor do they overlap what was allocated before. */
-	for (k = 0; k < m->n && n; k++) {
+	for (k = 0; k < m->n && runs; k++) {
 		const struct alloc *a = &m->a[k];
-		size_t alen = a->size ? a->size : 1;
+		uintptr_t ap = (uintptr_t)a->p, alen = a->size ? a->size : 1;
 
-		for (lo = 0, hi = n; lo < hi;) {	/* the first at or after a */
+		for (lo = 0, hi = runs; lo < hi;) {	/* the first run at or after a */
 			i = lo + (hi - lo) / 2;
-			if (ps[i] < a->p)
+			if (run[i].start < ap)
 				lo = i + 1;
 			else
 				hi = i;
 		}
-		CHECK(lo == n || a->p + alen <= ps[lo], "the fill overlaps allocation %u", k);
-		CHECK(lo == 0 || ps[lo - 1] + len <= a->p, "the fill overlaps allocation %u", k);
+		CHECK(lo == runs || ap + alen <= run[lo].start, "the fill overlaps allocation %u", k);
+		CHECK(lo == 0 || run[lo - 1].end <= ap, "the fill overlaps allocation %u", k);
 	}
+	free(run);
 	free(ps);
 	verify_heap(m, false);
 	check_heap(m);
@@ -847,46 +1394,23 @@ static void op_reset_heap(struct reader *r)
 	uint8_t flags = rd_u8(r);
 	WS_HEAP *h = flags & 1 ? NULL : m->h;
 	WS_ERROR *e = pick_error(flags >> 4);
-	SIZE_T before = 0, after;
-	uint64_t entries = 0;
-	unsigned long inj = injected;
-	bool refused;
 	HRESULT hr;
 
 	op_name = "WsResetHeap";
 	if (h) {
-		verify_heap(m, true);
-		before = heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE);
-		entries = wsheap_kernel_entries(h);
-	}
-	hr = WsResetHeap(h, e);
-	refused = injected != inj;
-	trace("WsResetHeap(%p, error %p) -> 0x%08x %s%s", (void *)h, (void *)e, (unsigned int)hr,
-	      hr_name(hr), refused ? " (mmap refused)" : "");
-	if (!h) {
-		CHECK_HR(hr, E_INVALIDARG);
+		hr = reset_checked(m, e);
 		error_after_call(e, hr);
+		check_heap(m);
 		return;
 	}
-	CHECK_HR(hr, S_OK);
-	stats.resets++;
-	m->requested = 0;
-	m->used = 0;
-	m->n = 0;
+	sys_begin();
+	hr = WsResetHeap(NULL, e);
+	trace("WsResetHeap(NULL, error %p) -> 0x%08x %s", (void *)e, (unsigned int)hr,
+	      hr_name(hr));
+	check_calls(NULL, 0, "WsResetHeap");
+	CHECK_HR(hr, E_INVALIDARG);
+	CHECK(!sys.calls, "WsResetHeap(NULL) entered the kernel");
 	error_after_call(e, hr);
-	check_heap(m);
-	check_entries(m, entries, before, m->allocated, refused);
-	after = heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE);
-	if (refused)
-		return;		/* the memory stays: checked above */
-	if (m->trim > m->max)
-		CHECK(after == before, "a reset with the trim size (%zu) past the max size (%zu) "
-		      "changed ACTUAL_SIZE from %zu to %zu", (size_t)m->trim, (size_t)m->max,
-		      (size_t)before, (size_t)after);
-	else
-		CHECK(after <= before && after <= page_align_sat(m->trim), "a reset with trim size "
-		      "%zu took ACTUAL_SIZE from %zu to %zu", (size_t)m->trim, (size_t)before,
-		      (size_t)after);
 }
 
 static void op_free_heap(struct reader *r)
@@ -895,11 +1419,47 @@ static void op_free_heap(struct reader *r)
 	uint8_t flags = rd_u8(r);
 
 	op_name = "WsFreeHeap";
-	trace("WsFreeHeap(%p)", flags & 1 ? NULL : (void *)m->h);
-	if (flags & 1)
+	if (flags & 1) {
+		trace("WsFreeHeap(NULL)");
+		sys_begin();
 		WsFreeHeap(NULL);
-	else
+		check_calls(NULL, 0, "WsFreeHeap");
+		CHECK(!sys.calls, "WsFreeHeap(NULL) entered the kernel");
+		check_cache();
+	} else {
 		heap_free(m);
+	}
+}
+
+/*
+ * More heaps than the cache keeps: create up to CHURN_MAX heaps of one max
+ * and trim size, allocate from each (or not), then free them all, in the
+ * order they were made or the reverse: the cache lets its oldest go, by
+ * count and by bytes, and hands heaps out the most recent first.
+ */
+static void op_churn(struct reader *r)
+{
+	unsigned int count = 1 + rd_u8(r) % CHURN_MAX, made, i;
+	SIZE_T max = pick_size(r, NULL), trim = pick_size(r, NULL);
+	uint8_t flags = rd_u8(r);
+	SIZE_T size = pick_size(r, NULL);
+	void *p;
+
+	op_name = "churn";
+	trace("churn: %u heaps (max %zu, trim %zu)%s, freed %s", count, (size_t)max,
+	      (size_t)trim, flags & 1 ? ", allocating from each" : "",
+	      flags & 2 ? "newest first" : "oldest first");
+	stats.churns++;
+	for (made = 0; made < count; made++) {
+		if (create_checked(&churn[made], max, trim, NULL) != S_OK)
+			break;
+		if (flags & 1)
+			alloc_checked(&churn[made], size, &p, NULL);
+		check_heap(&churn[made]);
+	}
+	check_live();
+	for (i = 0; i < made; i++)
+		free_checked(&churn[flags & 2 ? made - 1 - i : i]);
 }
 
 /* A property id: the valid ones, their neighbours, anything. */
@@ -963,13 +1523,12 @@ static void op_get_heap_property(struct reader *r)
 		want = m->requested;
 		break;
 	default:
-		CHECK(v == heap_prop(h, WS_HEAP_PROPERTY_ACTUAL_SIZE),
-		      "ACTUAL_SIZE read %zu, then something else", (size_t)v);
-		check_heap(m);
-		return;
+		want = m->fresh ? 0 : m->actual;
+		break;
 	}
 	CHECK(v == want, "property %u is %zu, the model says %zu", (unsigned int)id, (size_t)v,
 	      (size_t)want);
+	check_heap(m);
 }
 
 /* ------------------------------------------------ error object calls */
@@ -1246,7 +1805,6 @@ static void op_set_error_property(struct reader *r)
 	}
 	check_error(m);
 }
-
 static void verify_all(void)
 {
 	unsigned int i;
@@ -1257,9 +1815,11 @@ static void verify_all(void)
 	}
 	for (i = 0; i < NERRORS; i++)
 		check_error(&errors[i]);
+	check_live();
+	check_cache();
 }
 
-/* Make the library's next system call, or one of the three after, fail. */
+/* Make the library's next mmap or mprotect, or one of the three after, fail. */
 static void op_inject(struct reader *r)
 {
 	op_name = "inject";
@@ -1292,18 +1852,24 @@ static void (*const ops[])(struct reader *r) = {
 	op_verify,
 	op_inject,
 	op_fill,
+	op_churn,
 };
 
 /* ------------------------------------------------------------ entry */
 
 static void print_stats(void)
 {
-	fprintf(stderr, "fuzz_heap: %lu inputs, %lu ops; WsCreateHeap %lu (%lu S_OK, %lu "
-		"E_OUTOFMEMORY); WsAlloc %lu (%lu S_OK, %lu quota, %lu E_OUTOFMEMORY); "
-		"%lu resets; %lu library error strings; %lu system calls refused\n",
-		stats.inputs, stats.ops, stats.creates, stats.create_ok, stats.create_oom,
-		stats.allocs, stats.alloc_ok, stats.quota, stats.alloc_oom, stats.resets,
-		stats.error_strings, injected);
+	fprintf(stderr, "fuzz_heap: %lu inputs, %lu ops; WsCreateHeap %lu (%lu S_OK, %lu from "
+		"the cache, %lu E_OUTOFMEMORY); WsAlloc %lu (%lu S_OK, %lu quota, %lu "
+		"E_OUTOFMEMORY; %lu growths, %lu left a chunk); %lu resets (%lu refused); %lu "
+		"frees (%lu refused); %lu churns; %lu library error strings; %lu system calls, "
+		"%lu refused by the fuzzer, %lu by the system; ACTUAL_SIZE past 1 MiB at most "
+		"%.4f times what was handed out and kept (%zu for %zu)\n",
+		stats.inputs, stats.ops, stats.creates, stats.create_ok, stats.create_cached,
+		stats.create_oom, stats.allocs, stats.alloc_ok, stats.quota, stats.alloc_oom,
+		stats.growths, stats.jumps, stats.resets, stats.reset_refused, stats.frees,
+		stats.free_refused, stats.churns, stats.error_strings, stats.sys_calls, injected,
+		stats.refused_real, stats.worst_ratio, stats.worst_actual, stats.worst_hk);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -1313,9 +1879,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (setenv("WSHEAP_BACKEND", "process", 1))
 		abort();
 	tracing = getenv("FUZZ_HEAP_TRACE") && *getenv("FUZZ_HEAP_TRACE") == '1';
+	strict = getenv("FUZZ_HEAP_STRICT") && *getenv("FUZZ_HEAP_STRICT") == '1';
+	refuse_own_revoke = getenv("FUZZ_HEAP_OWN_REVOKE") &&
+			    *getenv("FUZZ_HEAP_OWN_REVOKE") == '1';
 	if (getenv("FUZZ_HEAP_STATS"))
 		atexit(print_stats);
 	page = (size_t)sysconf(_SC_PAGESIZE);
+	entries_offset = wsheap_kernel_entries(NULL) - sys_total;
 	return 0;
 }
 
@@ -1329,13 +1899,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	filled = false;
 	op_index = 0;
 	op_name = "start of input";
-	/* Every input starts with no heap, live or cached: it reproduces alone. */
-	CHECK(fuzz_heap_live_count() == 0, "%u heaps live after all were freed",
-	      fuzz_heap_live_count());
+	/*
+	 * Every input starts with no heap, live or cached, and no chunk: it
+	 * makes the same system calls wherever it runs, and reproduces alone.
+	 */
+	check_live();
+	sys_begin();
 	fuzz_heap_cache_flush(&why);
 	CHECK(!why, "the heap cache: %s", why);
+	fuzz_chunk_flush();
+	check_calls(NULL, 0, "emptying the cache and the chunks");
+	ncache = 0;
 	while (r.pos < r.end) {
 		ops[rd_u8(&r) % (sizeof(ops) / sizeof(ops[0]))](&r);
+		check_calls(NULL, 0, op_name);
 		op_index++;
 		stats.ops++;
 	}
@@ -1349,7 +1926,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		error_forget(&errors[i]);
 		errors[i].e = NULL;
 	}
-	CHECK(fuzz_heap_live_count() == 0, "%u heaps live after all were freed",
-	      fuzz_heap_live_count());
+	check_live();
+	/*
+	 * And with none cached: what the input allocated is freed by its end,
+	 * or libFuzzer runs it again to look for a leak.
+	 */
+	sys_begin();
+	fuzz_heap_cache_flush(&why);
+	CHECK(!why, "the heap cache: %s", why);
+	check_calls(NULL, 0, "emptying the cache");
+	ncache = 0;
 	return 0;
 }
