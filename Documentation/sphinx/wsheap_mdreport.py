@@ -13,12 +13,18 @@ tables, bullets and paragraphs stay bullets and paragraphs; ```code``` and
 ``**bold**`` are kept, every other character is literal text.  The first
 level-one heading is dropped: the page's own section is the report's title.
 
+A line that is only an image, ``![text](file.svg)`` (tests/bench/plot links
+its plots so, under the tables they draw), becomes an image if the file
+exists beside the report, and is left out if not: a report whose plots
+were not drawn (no matplotlib) or not published builds all the same.
+
 Debian's Sphinx has no Markdown parser, and ``make bench`` must keep
 writing Markdown, so the report is translated at build time instead of
 being kept twice.  Only what the report generator writes is understood;
 anything else is kept as a paragraph of literal text.
 """
 
+import os
 import re
 
 from docutils import nodes
@@ -33,6 +39,7 @@ logger = logging.getLogger(__name__)
 HEADING_RE = re.compile(r'^(#{1,6})\s+(.*?)\s*#*\s*$')
 BULLET_RE = re.compile(r'^[-*+]\s+(.*)$')
 TABLE_RULE_RE = re.compile(r'^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$')
+IMAGE_RE = re.compile(r'^!\[([^\]]*)\]\(([^)\s]+)\)\s*$')
 INLINE_RE = re.compile(r'`([^`]+)`|\*\*(.+?)\*\*')
 # Everything that could start reStructuredText markup is escaped.
 PUNCT_RE = re.compile(r'([!-/:-@\[-`{-~])')
@@ -91,6 +98,7 @@ class MarkdownReportDirective(SphinxDirective):
             return []
 
         self.src = rel
+        self.report_dir = os.path.dirname(path)
         self.out = ViewList()
         self.styles = self.section_styles()
         self.convert(md)
@@ -154,12 +162,39 @@ class MarkdownReportDirective(SphinxDirective):
                           lineno + i)
         self.emit('', lineno)
 
+    def image(self, alt, target, lineno):
+        """An image beside the report, if it is there; nothing if not."""
+        if '://' in target or os.path.isabs(target):
+            return
+        path = os.path.normpath(os.path.join(self.report_dir, target))
+        if not os.path.isfile(path):
+            logger.verbose('markdown-report: %s: no %s, left out',
+                           self.src, target)
+            return
+        rel = os.path.relpath(path, self.env.srcdir)
+        if rel.startswith(os.pardir + os.sep):
+            logger.verbose('markdown-report: %s: %s is outside the sources, '
+                           'left out', self.src, target)
+            return
+        self.env.note_dependency(path)
+        # From the source directory, wherever the page is.
+        uri = '/' + rel.replace(os.sep, '/')
+        self.emit('.. image:: %s' % uri, lineno)
+        self.emit('   :alt: %s' % ' '.join(alt.split()), lineno)
+        self.emit('   :class: wsheap-plot', lineno)
+        self.emit('', lineno)
+
     def convert(self, md):
         i = 0
         seen_title = False
         while i < len(md):
             line = md[i]
             if not line.strip():
+                i += 1
+                continue
+            m = IMAGE_RE.match(line)
+            if m:
+                self.image(m.group(1), m.group(2), i)
                 i += 1
                 continue
             m = HEADING_RE.match(line)
@@ -200,6 +235,7 @@ class MarkdownReportDirective(SphinxDirective):
             while (i < len(md) and md[i].strip() and
                    not HEADING_RE.match(md[i]) and
                    not BULLET_RE.match(md[i]) and
+                   not IMAGE_RE.match(md[i]) and
                    not md[i].lstrip().startswith('|')):
                 text.append(md[i].strip())
                 i += 1

@@ -72,11 +72,50 @@ struct bench_variant {
 	int (*run)(const struct bench_cfg *cfg, struct bench_result *res);
 };
 
+/*
+ * live: many heaps live at once (driver: the "live heaps" table).  N heaps
+ * of max size LIVE_MAX_SIZE, each holding one LIVE_ALLOC-byte allocation
+ * written whole, and the cost of one create/alloc/free cycle with them
+ * live, against the same cycle with LIVE_FEW live (measured in the same
+ * process, before the other heaps are made).
+ */
+#define LIVE_MAX_SIZE	(64 << 10)
+#define LIVE_ALLOC	100
+#define LIVE_FEW	10
+/* The timed cycles are split into this many batches; a batch's median counts. */
+#define LIVE_BATCHES	5
+
+struct live_cfg {
+	unsigned long heaps;	/* N */
+	unsigned long cycles;	/* timed cycles per measurement */
+};
+
+/* Deltas from before the first heap to after the N-th. */
+struct live_result {
+	unsigned long made;	/* heaps made: N, or fewer if one failed */
+	unsigned long cycles;	/* cycles timed with N live (fewer if slow) */
+	double create_ns;	/* per heap, making the N (create, alloc, memset) */
+	double base_ns;		/* per cycle, LIVE_FEW heaps live (median batch) */
+	double ns;		/* per cycle, N heaps live (median batch) */
+	long rss_pte;		/* bytes: VmRSS + VmPTE of the process */
+	long mem_available;	/* bytes: MemAvailable of the machine, its drop */
+	long maps;		/* lines of /proc/self/maps */
+};
+
+struct bench_live {
+	const char *name;
+	/* Why it cannot run here (NULL: it can). */
+	const char *(*unavailable)(void);
+	/* 0, or -1 after printing why to stderr (res->made says how far it got). */
+	int (*run)(const struct live_cfg *cfg, struct live_result *res);
+};
+
 struct bench_family {
 	const char *name;
 	/* Not NULL when the peer was compiled out: what to install. */
 	const char *missing;
 	const struct bench_variant *variants;	/* ends with a NULL name */
+	const struct bench_live *live;		/* NULL, or ends with a NULL name */
 };
 
 /* Each family_*.c defines it; runner.c serves it. */

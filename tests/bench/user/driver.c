@@ -6,6 +6,8 @@
  *
  *   wsheap-bench [--quick] [--runs N] [--msgs N] [--bulk N] [--cpu N|none]
  *                [--workloads LIST] [--only TEXT] [--title TEXT]
+ *                [--live N,N...|none] [--live-runs N] [--live-cycles N]
+ *                [--live-only TEXT] [--live-note TEXT]
  *
  * Each measurement is a process of its own: bench-FAMILY --run VARIANT
  * WORKLOAD, from the directory wsheap-bench is in, pinned to one CPU (the
@@ -17,6 +19,13 @@
  * --quick: 2,000 messages, 50,000 bulk allocations, 3 runs: a smoke test,
  * numbers not to be read.  Defaults: 200,000 messages, 4,000,000 bulk
  * allocations.  The "don't do this" rows run 16 times fewer messages.
+ *
+ * The live-heaps table (live.c) comes after the others: each family's
+ * live variants with 1,000, 10,000, 100,000 and 1,000,000 heaps live
+ * (--live; none: no table), 3 runs (--live-runs), 200,000 timed cycles
+ * (--live-cycles); --live-only keeps the variants whose name has TEXT,
+ * --live-note adds a sentence to its caption.  --quick: 100 and 1,000
+ * heaps, 2,000 cycles, 1 run.  "live" in --workloads' list stands for it.
  *
  * Exit status 1 if any measurement failed (the tables say which), 0
  * otherwise: a peer that is missing or cannot run here is not a failure.
@@ -39,6 +48,7 @@ struct row *rows;
 int nrows;
 static char bindir[PATH_MAX];
 static unsigned int workloads = WB(W_MSG) | WB(W_MSG8) | WB(W_CREATE) | WB(W_BULK);
+static int live_workload = 1;
 static const char *only;
 
 static void die(const char *fmt, const char *arg)
@@ -69,7 +79,7 @@ static struct row *new_row(const char *family, const char *variant, enum workloa
  * stderr passed through, pinned to @cpu unless it is -1.  Returns the
  * exit status, or -1 if it did not exit normally.
  */
-static int spawn(char *const argv[], int cpu, char **out)
+int spawn(char *const argv[], int cpu, char **out)
 {
 	size_t len = 0, cap = 4096;
 	int fds[2], status;
@@ -121,14 +131,14 @@ static int spawn(char *const argv[], int cpu, char **out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void program(char *buf, size_t size, const char *family)
+void program(char *buf, size_t size, const char *family)
 {
 	if ((size_t)snprintf(buf, size, "%.*s/bench-%s", PATH_MAX - 64, bindir, family) >= size)
 		die("%s", "path too long");
 }
 
 /* The rows of one family, from its --list; never none. */
-static void list_family(const char *family)
+static void list_family(const char *family, const struct bench_opts *o)
 {
 	char path[PATH_MAX], *out, *line, *save, *name, *wls, *status, *w, *save2;
 	char *argv[] = { path, "--list", NULL };
@@ -155,6 +165,10 @@ static void list_family(const char *family)
 		listed = 1;
 		if (only && !strstr(name, only))
 			continue;
+		if (!strcmp(wls, "live")) {
+			live_add(family, name, status, o);
+			continue;
+		}
 		for (w = strtok_r(wls, ",", &save2); w; w = strtok_r(NULL, ",", &save2)) {
 			wl = workload_parse(w);
 			if (wl < 0 || !(workloads & WB(wl)))
@@ -244,7 +258,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: wsheap-bench [--quick] [--runs N] [--msgs N] [--bulk N] [--cpu N|none]\n"
-		"                    [--workloads msg,msg8,create,bulk] [--only TEXT] [--title TEXT]\n");
+		"                    [--workloads msg,msg8,create,bulk,live] [--only TEXT] [--title TEXT]\n"
+		"                    [--live N,N...|none] [--live-runs N] [--live-cycles N]\n"
+		"                    [--live-only TEXT] [--live-note TEXT]\n");
 	exit(2);
 }
 
@@ -281,7 +297,12 @@ static unsigned int parse_workloads(char *list)
 	char *w, *save;
 	int wl;
 
+	live_workload = 0;
 	for (w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(w, "live")) {
+			live_workload = 1;
+			continue;
+		}
 		wl = workload_parse(w);
 		if (wl < 0)
 			usage();
@@ -290,16 +311,33 @@ static unsigned int parse_workloads(char *list)
 	return mask;
 }
 
+/* "1000,10000" into o->live_heaps; "none": no live table. */
+static void parse_live_heaps(struct bench_opts *o, char *list)
+{
+	char *w, *save;
+
+	o->live_nheaps = 0;
+	if (!strcmp(list, "none"))
+		return;
+	for (w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (o->live_nheaps == LIVE_MAX_N)
+			usage();
+		o->live_heaps[o->live_nheaps++] = number(w, 1ul << 32);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	struct bench_opts o = {
 		.msgs = 200000, .bulk = 4000000, .runs = 5, .cpu = ncpu > 1 ? (int)ncpu - 1 : -1,
 		.title = "user space",
+		.live_heaps = { 1000, 10000, 100000, 1000000 }, .live_nheaps = 4,
+		.live_cycles = 200000, .live_runs = 3,
 	};
+	int i, round, failed = 0;
 	ssize_t n;
 	size_t f;
-	int i, round;
 
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -308,6 +346,11 @@ int main(int argc, char **argv)
 			o.msgs = 2000;
 			o.bulk = 50000;
 			o.runs = 3;
+			o.live_heaps[0] = 100;
+			o.live_heaps[1] = 1000;
+			o.live_nheaps = 2;
+			o.live_cycles = 2000;
+			o.live_runs = 1;
 			continue;
 		}
 		if (!val)
@@ -327,6 +370,16 @@ int main(int argc, char **argv)
 			only = val;
 		else if (!strcmp(arg, "--title"))
 			o.title = val;
+		else if (!strcmp(arg, "--live"))
+			parse_live_heaps(&o, (char *)val);
+		else if (!strcmp(arg, "--live-runs"))
+			o.live_runs = (int)number(val, MAX_RUNS);
+		else if (!strcmp(arg, "--live-cycles"))
+			o.live_cycles = number(val, 1ul << 40);
+		else if (!strcmp(arg, "--live-only"))
+			o.live_only = val;
+		else if (!strcmp(arg, "--live-note"))
+			o.live_note = val;
 		else
 			usage();
 	}
@@ -336,16 +389,21 @@ int main(int argc, char **argv)
 	bindir[n] = '\0';
 	*strrchr(bindir, '/') = '\0';
 
+	o.live = live_workload && o.live_nheaps > 0;
 	for (f = 0; f < sizeof(families) / sizeof(families[0]); f++)
-		list_family(families[f]);
+		list_family(families[f], &o);
 	for (round = 0; round < o.runs; round++)
 		for (i = 0; i < nrows; i++)
 			if (!rows[i].why)
 				measure(&rows[i], &o, round);
+	if (o.live)
+		failed = live_measure(&o);
 	print_tables(stdout, &o);
 	print_targets(stdout);
+	if (o.live)
+		live_print(stdout, &o);
 	for (i = 0; i < nrows; i++)
 		if (rows[i].failed)
 			return 1;
-	return 0;
+	return failed;
 }

@@ -39,12 +39,23 @@ struct stat {
 	double minflt, kentries;	/* medians, per message or per run */
 };
 
+/* At most this many values of N in the live-heaps table. */
+#define LIVE_MAX_N	8
+
 struct bench_opts {
 	unsigned long msgs;
 	unsigned long bulk;
 	int runs;
 	int cpu;		/* -1: not pinned */
 	const char *title;
+	/* The live-heaps table (live.c), if live is set. */
+	int live;
+	unsigned long live_heaps[LIVE_MAX_N];
+	int live_nheaps;
+	unsigned long live_cycles;
+	int live_runs;
+	const char *live_only;	/* only live variants whose name has this */
+	const char *live_note;	/* a sentence for the table's caption */
 };
 
 extern struct row *rows;
@@ -55,6 +66,16 @@ int row_stat(const struct row *r, enum view v, struct stat *st);
 const struct row *find_row(enum view v, const char *variant);
 int is_wsheap(const struct row *r);
 int is_marker(const struct row *r);
+
+/* driver.c: run bench-FAMILY (@argv) pinned to @cpu, its stdout in *@out. */
+int spawn(char *const argv[], int cpu, char **out);
+void program(char *buf, size_t size, const char *family);
+
+/* live.c */
+void live_add(const char *family, const char *variant, const char *status,
+	      const struct bench_opts *o);
+int live_measure(const struct bench_opts *o);	/* 1 if a run failed */
+void live_print(FILE *out, const struct bench_opts *o);
 
 /* table.c */
 void print_tables(FILE *out, const struct bench_opts *o);

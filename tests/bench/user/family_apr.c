@@ -4,7 +4,8 @@
  * bulk: one pool, apr_pool_clear() as the reset (it keeps the first node;
  * the rest go to the allocator's free lists, which keep them: max_free is
  * unlimited by default).  create: a subpool created and destroyed per
- * message.
+ * message.  live: subpools of one root pool, apr_pool_create, apr_palloc
+ * and, for the cycle, apr_pool_destroy.
  */
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@
 #include <apr_general.h>
 #include <apr_pools.h>
 
+#include "live.h"
 #include "workload.h"
 
 static inline void *ap_alloc(void *arena, size_t n)
@@ -83,6 +85,29 @@ static int run_subpool(const struct bench_cfg *cfg, struct bench_result *res)
 	run_create(cfg, res, root_pool(), ap_subpool, ap_alloc, ap_destroy, NULL);
 	return 0;
 }
+static inline void *ap_live_create(void *ctx)
+{
+	apr_pool_t *sub;
+
+	return apr_pool_create(&sub, ctx) == APR_SUCCESS ? sub : NULL;
+}
+
+static inline void ap_live_destroy(void *ctx, void *heap, void *p)
+{
+	(void)ctx;
+	(void)p;
+	apr_pool_destroy(heap);
+}
+
+static inline void *ap_live_alloc(void *arena, size_t n)
+{
+	return apr_palloc(arena, n);
+}
+
+static int run_live_subpools(const struct live_cfg *cfg, struct live_result *res)
+{
+	return run_live(cfg, res, root_pool(), ap_live_create, ap_live_alloc, ap_live_destroy);
+}
 #define RUN(fn)		fn
 #define MISSING		NULL
 #else
@@ -96,6 +121,11 @@ static const struct bench_variant variants[] = {
 	{ NULL }
 };
 
+static const struct bench_live live[] = {
+	{ "apr_subpool", NULL, RUN(run_live_subpools) },
+	{ .name = NULL }
+};
+
 const struct bench_family bench_family = {
-	.name = "apr", .missing = MISSING, .variants = variants,
+	.name = "apr", .missing = MISSING, .variants = variants, .live = live,
 };

@@ -4,10 +4,14 @@
  * allocation is malloc()ed and freed one by one where the arena would be
  * reset (msg, create) or freed (bulk, from an array of the pointers,
  * preallocated and pre-faulted before anything is timed).
+ *
+ * live: glibc has no arena API, so a "heap" is the one malloc()ed
+ * 100-byte message itself, and a cycle is malloc, memset and free.
  */
 #include <stdlib.h>
 
 #include "bench.h"
+#include "live.h"
 #include "workload.h"
 
 struct pointers {
@@ -96,9 +100,42 @@ static int run_malloc(const struct bench_cfg *cfg, struct bench_result *res)
 	return 0;
 }
 
+/* No arena: create() hands out a token, and the message is the heap. */
+static char live_token;
+
+static inline void *g_live_create(void *ctx)
+{
+	return ctx;
+}
+
+static inline void *g_live_alloc(void *arena, size_t n)
+{
+	(void)arena;
+	return malloc(n);
+}
+
+static inline void g_live_free(void *ctx, void *heap, void *p)
+{
+	(void)ctx;
+	(void)heap;
+	free(p);
+}
+
+static int run_live_malloc(const struct live_cfg *cfg, struct live_result *res)
+{
+	return run_live(cfg, res, &live_token, g_live_create, g_live_alloc, g_live_free);
+}
+
 static const struct bench_variant variants[] = {
 	{ "glibc_malloc", W_MSGS | WB(W_CREATE) | WB(W_BULK), 1, NULL, run_malloc },
 	{ NULL }
 };
 
-const struct bench_family bench_family = { .name = "glibc", .variants = variants };
+static const struct bench_live live[] = {
+	{ "glibc_malloc", NULL, run_live_malloc },
+	{ .name = NULL }
+};
+
+const struct bench_family bench_family = {
+	.name = "glibc", .variants = variants, .live = live,
+};

@@ -8,6 +8,8 @@
  *   mi_heap_new_destroy   msg: destroy and new as the reset; create: per
  *                         message; bulk: a heap per run
  *   mi_heap_malloc_free   msg: one heap kept, mi_free() of each object
+ *
+ * live: mi_heap_new, mi_heap_malloc and, for the cycle, mi_heap_destroy.
  */
 #include <stdlib.h>
 
@@ -16,6 +18,7 @@
 #ifdef HAVE_MIMALLOC
 #include <mimalloc.h>
 
+#include "live.h"
 #include "workload.h"
 
 struct mheap {
@@ -107,6 +110,28 @@ static int run_malloc_free(const struct bench_cfg *cfg, struct bench_result *res
 	mi_heap_destroy(m.heap);
 	return 0;
 }
+static inline void *m_live_create(void *ctx)
+{
+	(void)ctx;
+	return mi_heap_new();
+}
+
+static inline void *m_live_alloc(void *arena, size_t n)
+{
+	return mi_heap_malloc(arena, n);
+}
+
+static inline void m_live_destroy(void *ctx, void *heap, void *p)
+{
+	(void)ctx;
+	(void)p;
+	mi_heap_destroy(heap);
+}
+
+static int run_live_heaps(const struct live_cfg *cfg, struct live_result *res)
+{
+	return run_live(cfg, res, NULL, m_live_create, m_live_alloc, m_live_destroy);
+}
 #define RUN(fn)		fn
 #define MISSING		NULL
 #else
@@ -121,6 +146,11 @@ static const struct bench_variant variants[] = {
 	{ NULL }
 };
 
+static const struct bench_live live[] = {
+	{ "mi_heap_new_destroy", NULL, RUN(run_live_heaps) },
+	{ .name = NULL }
+};
+
 const struct bench_family bench_family = {
-	.name = "mimalloc", .missing = MISSING, .variants = variants,
+	.name = "mimalloc", .missing = MISSING, .variants = variants, .live = live,
 };

@@ -6,17 +6,22 @@
  * max size) or into a new heap per run.  Each on the process backend and,
  * where /dev/wsheap exists, the device backend.
  *
+ * live: N heaps of max and trim size 64 KiB, each with one 100-byte
+ * allocation (live.h), on either backend.
+ *
  * Kernel entries come from wsheap_kernel_entries(): the process-wide
  * count (NULL) where the library keeps one, else the sum over the heaps
  * used, read before each WsFreeHeap (which then misses what WsFreeHeap
  * itself enters).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <wsheap.h>
 
 #include "bench.h"
+#include "live.h"
 #include "workload.h"
 
 struct ws {
@@ -184,6 +189,52 @@ static int run_device_new_heap(const struct bench_cfg *cfg, struct bench_result 
 	return run_ws_new_heap(cfg, res);
 }
 
+static HRESULT live_hr;
+
+static inline void *ws_live_create(void *ctx)
+{
+	WS_HEAP *heap;
+
+	(void)ctx;
+	live_hr = WsCreateHeap(LIVE_MAX_SIZE, LIVE_MAX_SIZE, NULL, 0, &heap, NULL);
+	return live_hr == S_OK ? heap : NULL;
+}
+
+static inline void *ws_live_alloc(void *arena, size_t n)
+{
+	void *p;
+
+	live_hr = WsAlloc(arena, n, &p, NULL);
+	return live_hr == S_OK ? p : NULL;
+}
+
+static inline void ws_live_free(void *ctx, void *heap, void *p)
+{
+	(void)ctx;
+	(void)p;
+	WsFreeHeap(heap);
+}
+
+static int run_live_ws(const struct live_cfg *cfg, struct live_result *res)
+{
+	if (!run_live(cfg, res, NULL, ws_live_create, ws_live_alloc, ws_live_free))
+		return 0;
+	fprintf(stderr, "bench-wsheap: live: HRESULT 0x%08x\n", (unsigned int)live_hr);
+	return -1;
+}
+
+static int run_live_process(const struct live_cfg *cfg, struct live_result *res)
+{
+	use_backend("process");
+	return run_live_ws(cfg, res);
+}
+
+static int run_live_device(const struct live_cfg *cfg, struct live_result *res)
+{
+	use_backend("device");
+	return run_live_ws(cfg, res);
+}
+
 static const char *no_device(void)
 {
 	if (access(WSHEAP_DEVICE_PATH, R_OK | W_OK))
@@ -201,4 +252,12 @@ static const struct bench_variant variants[] = {
 	{ NULL }
 };
 
-const struct bench_family bench_family = { .name = "wsheap", .variants = variants };
+static const struct bench_live live[] = {
+	{ "wsheap_process", NULL, run_live_process },
+	{ "wsheap_device", no_device, run_live_device },
+	{ .name = NULL }
+};
+
+const struct bench_family bench_family = {
+	.name = "wsheap", .variants = variants, .live = live,
+};
