@@ -125,6 +125,28 @@ static bool trim_chunks(WS_HEAP *heap)
 	return true;
 }
 
+/*
+ * The next message starts in the largest chunk kept: one that took the
+ * last message whole then takes the next whole too, instead of each
+ * message starting in the small first chunk and crossing into the next
+ * (a slow-path call per message).
+ */
+static void largest_first(WS_HEAP *heap)
+{
+	struct wsheap_chunk *chunk, *prev, *best = heap->chunks, *best_prev = NULL;
+
+	for (prev = heap->chunks, chunk = prev->next; chunk; prev = chunk, chunk = chunk->next)
+		if (chunk->backed > best->backed) {
+			best = chunk;
+			best_prev = prev;
+		}
+	if (!best_prev)
+		return;
+	best_prev->next = best->next;
+	best->next = heap->chunks;
+	heap->chunks = best;
+}
+
 /* Give every chunk back and free the heap object. */
 void wsheap_heap_destroy(WS_HEAP *heap)
 {
@@ -434,6 +456,7 @@ WSHEAP_API HRESULT WsResetHeap(WS_HEAP *heap, WS_ERROR *error)
 	 * failed trim leaves the memory in the heap: the reset still happened.
 	 */
 	trim_chunks(heap);
+	largest_first(heap);
 	heap->chunk = heap->chunks;
 	heap->cur = heap->chunks->base;
 	heap->handed_before = 0;
@@ -455,6 +478,8 @@ WSHEAP_API void WsFreeHeap(WS_HEAP *heap)
 	if (!heap)
 		return;
 	reusable = !heap->orphaned && trim_chunks(heap);
+	if (reusable)
+		largest_first(heap);
 	for (victim = wsheap_heap_give(heap, reusable); victim; victim = next) {
 		next = victim->next;
 		wsheap_heap_destroy(victim);
