@@ -252,6 +252,78 @@ TEST_F(inject, grow)
 	ASSERT_GT(MAX_NTH, nth);
 }
 
+static int range_op(int fd, unsigned long cmd, __u32 id, __u64 offset, __u64 length,
+		    __u64 *actual)
+{
+	struct wsheap_range r = { .size = sizeof(r), .heap_id = id, .offset = offset,
+				  .length = length };
+
+	if (ioctl(fd, cmd, &r))
+		return -errno;
+	if (actual)
+		*actual = r.actual_bytes;
+	return 0;
+}
+
+/*
+ * BACK and REVOKE of a sparse heap: a refused BACK leaves no page and no
+ * count behind, even between ranges already backed; REVOKE allocates
+ * nothing but the record of a pinned page, so it never fails here.
+ */
+TEST_F(inject, sparse_back_and_revoke)
+{
+	struct wsheap_create c = { .size = sizeof(c), .flags = WSHEAP_CREATE_SPARSE,
+				   .max_bytes = 1 << 20 };
+	struct stats before, after;
+	int nth, ret, failures = 0;
+	__u64 actual = 0;
+	bool fired;
+	char *p;
+
+	for (nth = 1; nth < MAX_NTH; nth++) {
+		ASSERT_EQ(0, ioctl(self->dev, WSHEAP_IOC_CREATE, &c));
+		/* Two backed islands: the BACK below fills around them. */
+		ASSERT_EQ(0, range_op(self->dev, WSHEAP_IOC_BACK, c.heap_id, 4 * 4096, 4096, NULL));
+		ASSERT_EQ(0, range_op(self->dev, WSHEAP_IOC_BACK, c.heap_id, 9 * 4096, 4096, NULL));
+		p = mmap(NULL, c.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, self->dev,
+			 (off_t)c.mmap_offset);
+		ASSERT_NE(MAP_FAILED, p);
+		p[4 * 4096] = 0x11;
+		p[9 * 4096] = 0x22;
+		read_stats(_metadata, &before);
+		set_fail_nth(self->nth_fd, nth);
+		ret = range_op(self->dev, WSHEAP_IOC_BACK, c.heap_id, 0, 16 * 4096, &actual);
+		fired = fail_nth_fired(self->nth_fd);
+		set_fail_nth(self->nth_fd, 0);
+		read_stats(_metadata, &after);
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret) TH_LOG("fault %d: %s", nth, strerror(-ret));
+			ASSERT_EQ(before.user_pages, after.user_pages)
+				TH_LOG("fault %d: a failed BACK kept pages", nth);
+			failures++;
+		} else {
+			ASSERT_EQ(16 * 4096, actual);
+		}
+		/* The islands kept what they held; the heap still works. */
+		ASSERT_EQ(0x11, p[4 * 4096]);
+		ASSERT_EQ(0x22, p[9 * 4096]);
+		ASSERT_EQ(0, range_op(self->dev, WSHEAP_IOC_BACK, c.heap_id, 0, 16 * 4096, NULL));
+		memset(p, 0x5a, 16 * 4096);
+		set_fail_nth(self->nth_fd, nth);
+		ret = range_op(self->dev, WSHEAP_IOC_REVOKE, c.heap_id, 0, 8 * 4096, &actual);
+		set_fail_nth(self->nth_fd, 0);
+		ASSERT_EQ(0, ret) TH_LOG("fault %d: REVOKE: %s", nth, strerror(-ret));
+		ASSERT_EQ(8 * 4096, actual);
+		ASSERT_EQ(0x5a, p[8 * 4096]);
+		ASSERT_EQ(0, munmap(p, c.mmap_size));
+		ASSERT_EQ(0, heap_op(self->dev, WSHEAP_IOC_DESTROY, c.heap_id, 0, NULL));
+		if (!fired)
+			break;
+	}
+	ASSERT_LT(0, failures) TH_LOG("no BACK failed");
+	ASSERT_GT(MAX_NTH, nth);
+}
+
 /*
  * After a DESTROY with a fault armed: either the heap is gone from the
  * file altogether, so that mmap() of its window finds nothing there, or
