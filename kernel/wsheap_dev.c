@@ -86,8 +86,9 @@ static_assert(IS_ENABLED(CONFIG_64BIT), "wsheap needs a 64-bit kernel");
  * through the mapping's access method instead.  VM_IO also makes
  * MADV_DOFORK fail, so VM_DONTCOPY holds: a fork() child never inherits a
  * heap mapping.  get_user_pages_fast() does not look at the VMA, though:
- * a mapped page can be pinned (io_uring fixed buffers, O_DIRECT).  A trim takes a pinned page out of the heap like any other,
- * so the heap never gets it back and the pinner's I/O cannot land in a
+ * a mapped page can be pinned (io_uring fixed buffers, O_DIRECT).  A trim
+ * takes a pinned page out of the heap like any other, so the heap never
+ * gets it back and the pinner's I/O cannot land in a
  * later message; the file holds the page, still counted against the
  * limits, until its pin goes (each ioctl looks), and lets go of it at
  * release.  vmsplice() takes plain references, which the pipe's own
